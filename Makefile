@@ -24,10 +24,13 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check twreplay tests benchmarks examples
+	$(BIN)/mypy twreplay
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check twreplay tests benchmarks examples
 	$(BIN)/ruff format --check twreplay tests benchmarks examples
+	$(BIN)/mypy twreplay
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/spec_engine.py

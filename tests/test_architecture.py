@@ -87,8 +87,23 @@ def test_the_check_sees_a_violation(tmp_path, monkeypatch) -> None:
 
 def test_public_api_is_sorted_and_complete() -> None:
     assert twreplay.__all__ == sorted(twreplay.__all__)
-    public = {n for n in vars(twreplay) if not n.startswith("_") and n not in {"annotations"}}
-    modules = {n for n in public if type(getattr(twreplay, n)).__name__ == "module"}
-    assert set(twreplay.__all__) - {"__version__"} == public - modules
     for name in twreplay.__all__:
-        assert hasattr(twreplay, name)
+        assert getattr(twreplay, name) is not None
+    names = set(twreplay.__all__)
+    exported = {n for n in dir(twreplay) if not n.startswith("_")} - {
+        "annotations",
+        "TYPE_CHECKING",
+        "Any",
+        "import_module",
+    }
+    modules = {n for n in exported if type(getattr(twreplay, n)).__name__ == "module"}
+    assert names - {"__version__"} == exported - modules
+
+
+def test_import_is_lazy() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, twreplay; print(sorted(m for m in ('vcr', 'requests', 'jsonschema') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -75,7 +75,7 @@ def test_strict_profile_reports_the_spec_as_written(index, record_property) -> N
     assert len(failures) == 114
     keywords = {f.keyword for fs in failures.values() for f in fs}
     assert keywords == {"type", "enum", "pattern", "minLength"}
-    assert KNOWN_LENIENT_FAILURES < {key[1:] for key in failures}
+    assert {key[1:] for key in failures} > KNOWN_LENIENT_FAILURES
     null_type = [
         f for fs in failures.values() for f in fs if f.keyword == "type" and f.found == "null"
     ]

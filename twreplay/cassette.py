@@ -8,10 +8,15 @@ top-level `twreplay:` key, which vcrpy ignores.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import gzip
+import json
+import os
 import re
+import tempfile
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,7 +81,7 @@ class Interaction:
                     return zlib.decompress(body)
             except (OSError, zlib.error):
                 return body
-        return body  # type: ignore[no-any-return]
+        return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +102,15 @@ def _yaml_error(path: Path, exc: yaml.YAMLError) -> CassetteFormatError:
 
 def parse_cassette(text: str, path: Path) -> CassetteFile:
     """Parse cassette text; `path` is only used in error messages."""
+    enabled = gc.isenabled()
+    gc.disable()  # thousands of small containers: the collector would rescan them all
     try:
         data = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from None
+    finally:
+        if enabled:
+            gc.enable()
     if not isinstance(data, dict) or "interactions" not in data:
         raise CassetteFormatError(path, "not a cassette (no top-level `interactions:` list)", 1)
     raw = data["interactions"] or []
@@ -108,7 +118,7 @@ def parse_cassette(text: str, path: Path) -> CassetteFile:
         raise CassetteFormatError(
             path, "`interactions:` is not a list", _line_of(text, "interactions:")
         )
-    starts = [text.count("\n", 0, m.start()) + 1 for m in _ITEM_START.finditer(text)]
+    starts = _line_numbers(text)
     lines: list[int | None] = list(starts) if len(starts) == len(raw) else [None] * len(raw)
     interactions = []
     for i, item in enumerate(raw):
@@ -117,6 +127,16 @@ def parse_cassette(text: str, path: Path) -> CassetteFile:
             raise CassetteFormatError(path, f"interaction {i}: {problem}", lines[i])
         interactions.append(Interaction(i, item["request"], item["response"], lines[i]))
     return CassetteFile(path, tuple(interactions), data.get("twreplay") or {})
+
+
+def _line_numbers(text: str) -> list[int]:
+    """1-based line of each `- request:` item, counting forward (linear in the text)."""
+    lines, line, pos = [], 1, 0
+    for m in _ITEM_START.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        lines.append(line + (1 if text[m.start()] == "\n" else 0))
+    return lines
 
 
 def _shape_problem(item: Any) -> str | None:
@@ -157,7 +177,7 @@ def load_cassette(path: str | Path) -> CassetteFile:
     return parse_cassette(text, path)
 
 
-def iter_cassette_paths(paths: list[str | Path]) -> Iterator[Path]:
+def iter_cassette_paths(paths: Sequence[str | Path]) -> Iterator[Path]:
     """Cassette files under the given files and folders (folders recursively, sorted)."""
     for given in paths:
         p = Path(given)
@@ -167,3 +187,132 @@ def iter_cassette_paths(paths: list[str | Path]) -> Iterator[Path]:
             )
         else:
             yield p
+
+
+# ---------------------------------------------------------------------------------------------
+# writing
+
+try:
+    from yaml import CSafeDumper as _BaseDumper
+except ImportError:  # pragma: no cover
+    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
+
+
+class _Dumper(_BaseDumper):
+    """Block style; multi-line strings (pretty JSON bodies) as literal blocks."""
+
+
+def _str(dumper: Any, value: str) -> yaml.ScalarNode:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _str)
+
+#: Response headers that change on every call and say nothing about the answer.
+VOLATILE_RESPONSE_HEADERS = frozenset(
+    h.lower()
+    for h in (
+        "Date",
+        "Twilio-Request-Id",
+        "Twilio-Request-Duration",
+        "Twilio-Concurrent-Requests",
+        "X-Shenanigans",
+        "X-Powered-By",
+        "X-Home-Region",
+        "X-Api-Domain",
+        "Connection",
+        "Keep-Alive",
+        "Transfer-Encoding",
+        "Content-Length",  # bodies are re-encoded (pretty JSON); the length is recomputed
+        "Server",
+        "Via",
+        "Age",
+        "Strict-Transport-Security",
+        "Access-Control-Allow-Origin",
+        "Access-Control-Allow-Headers",
+        "Access-Control-Allow-Methods",
+        "Access-Control-Allow-Credentials",
+        "Access-Control-Expose-Headers",
+        "Vary",
+        "ETag",
+        "Last-Modified",
+    )
+)
+#: Request headers that depend on the machine or connection, not on what the test asked.
+VOLATILE_REQUEST_HEADERS = frozenset(
+    h.lower()
+    for h in ("User-Agent", "Content-Length", "Connection", "Accept-Encoding", "Host", "Keep-Alive")
+)
+
+
+def pretty_body(body: str | bytes, content_type: str | None) -> str | bytes:
+    """A JSON body decoded and indented (key order as received); other text as text; binary as is."""
+    if isinstance(body, bytes):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return body
+    else:
+        text = body
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
+    if kind == "application/json" or kind.endswith("+json"):
+        try:
+            return json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+        except ValueError:
+            return text
+    return text
+
+
+def ordered_headers(headers: Mapping[str, Any], drop: frozenset[str]) -> dict[str, list[Any]]:
+    """Header names in a fixed (case-insensitive alphabetical) order, values as lists."""
+    out: dict[str, list[Any]] = {}
+    for name in sorted(headers, key=str.lower):
+        if name.lower() in drop:
+            continue
+        value = headers[name]
+        out[name] = list(value) if isinstance(value, (list, tuple)) else [value]
+    return out
+
+
+def dump_cassette(interactions: list[dict[str, Any]], meta: Mapping[str, Any] | None = None) -> str:
+    """vcrpy-compatible YAML text with keys in a fixed order (same input, same bytes)."""
+    data: dict[str, Any] = {"interactions": interactions, "version": 1}
+    if meta:
+        data["twreplay"] = dict(meta)
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        default_flow_style=False,
+        allow_unicode=True,
+        sort_keys=True,
+        width=100,
+    )
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write a file so a reader sees the old or the new content whole, never a part.
+
+    Temporary file in the same folder, fsync, rename over the target. Two writers at once: the
+    last rename wins, whole.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)

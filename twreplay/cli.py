@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .cassette import iter_cassette_paths, load_cassette
 from .errors import CassetteFormatError, TwreplayError
 from .report import ValidationReport, coverage_table, dumps, render_coverage

@@ -448,7 +448,7 @@ def _check_body(
         f = _finding_from_error(err, "request", "body", "", profile, op)
         findings.append(_with_twilio(f, (BAD_PARAM_STATUS, None)))
     # Twilio's one-of groups (x-twilio.conditional): at least one of each group is required
-    by_snake = {snake_case(n): n for n in properties}
+    by_snake = {snake_case(n): n for n in properties} if op.conditional else {}
     for group in op.conditional:
         names = [by_snake.get(g, g) for g in group]
         if not any(n in given for n in names):

@@ -124,6 +124,13 @@ def _security_kinds(document: dict[str, Any], requirement: list[dict[str, Any]])
     return tuple(kinds)
 
 
+def _first_media(node: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """The first (content type, media object) of a request body or response."""
+    for content_type, media in (node.get("content") or {}).items():
+        return str(content_type), media
+    return None, {}
+
+
 def build_operations(spec_file: SpecFile) -> Iterator[Operation]:
     """Every operation of one spec file, with its host (path-level `servers` win)."""
     doc = spec_file.document
@@ -147,14 +154,15 @@ def build_operations(spec_file: SpecFile) -> Iterator[Operation]:
                     schema=p.get("schema", {}),
                 )
             body = deref(doc, raw.get("requestBody")) if raw.get("requestBody") else None
-            body_type = body_schema = None
+            body_type: str | None = None
+            body_schema: dict[str, Any] | None = None
             if body:
-                body_type, media = next(iter(body.get("content", {}).items()), (None, {}))
-                body_schema = media.get("schema")
+                body_type, body_media = _first_media(body)
+                body_schema = body_media.get("schema")
             responses: dict[str, ResponseSpec] = {}
             for status, resp in raw.get("responses", {}).items():
                 resp = deref(doc, resp)
-                ctype, media = next(iter((resp.get("content") or {}).items()), (None, {}))
+                ctype, media = _first_media(resp)
                 responses[str(status)] = ResponseSpec(
                     status=str(status),
                     content_type=ctype,
@@ -288,7 +296,8 @@ class SpecIndex:
                     yield op
 
     def operations_by_id(self, operation_id: str) -> list[Operation]:
-        self.hosts() and [self._trie(h) for h in self.hosts()]
+        for host in self.hosts():
+            self._trie(host)
         return list(self._by_id.get(operation_id, []))
 
 

@@ -20,7 +20,7 @@ class SpecFile:
 
     @property
     def schemas(self) -> dict[str, Any]:
-        return self.document.get("components", {}).get("schemas", {})  # type: ignore[no-any-return]
+        return self.document.get("components", {}).get("schemas", {})
 
 
 @dataclass(frozen=True, slots=True)

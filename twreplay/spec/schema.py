@@ -132,7 +132,7 @@ def converter(spec_file: Any, profile: str) -> SchemaConverter:
     conv = spec_file.cache.get(key)
     if conv is None:
         conv = spec_file.cache[key] = SchemaConverter(spec_file.document, profile)
-    return conv  # type: ignore[no-any-return]
+    return conv
 
 
 def compile_schema(
@@ -144,4 +144,4 @@ def compile_schema(
     if validator is None:
         converted = converter(spec_file, profile).convert(schema)
         validator = spec_file.cache[cache_key] = Draft4Validator(converted)
-    return validator  # type: ignore[no-any-return]
+    return validator

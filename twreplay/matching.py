@@ -1,0 +1,142 @@
+"""Twilio-aware request matching, in vcrpy's convention (pure: no vcrpy import here).
+
+Two requests match when they have the same method; the same host after normalising region and
+edge forms; the same path after replacing the AccountSid (a cassette recorded under one account
+replays under any other); the same query parameters as a multiset; and the same body: form
+bodies as a multiset of pairs, JSON bodies as JSON, anything else byte for byte.
+
+`RequestShape.key` is hashable, so a cassette is indexed by it and a lookup costs the same
+whatever the cassette's size.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from .spec.index import normalize_host
+from .wire import header, media_type
+
+ACCOUNT_PLACEHOLDER = "AC" + "0" * 32
+_ACCOUNT_IN_PATH = re.compile(r"(/Accounts/)AC[0-9a-fA-F]{32}(?=[/.]|$)")
+_FORM = "application/x-www-form-urlencoded"
+
+
+def form_text(body: Mapping[str, Any]) -> str:
+    """A dict body (as aiohttp takes it) encoded the way the sync client encodes it."""
+    return urlencode([(str(k), v) for k, v in body.items()], doseq=True)
+
+
+def body_bytes(body: Any) -> bytes:
+    if body is None:
+        return b""
+    if isinstance(body, Mapping):
+        return form_text(body).encode()
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytes, bytearray)):
+        return bytes(body)
+    return str(body).encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestShape:
+    """What matching looks at in a request, normalised."""
+
+    method: str
+    host: str
+    path: str
+    query: tuple[tuple[str, str], ...]
+    body_kind: str  # empty | form | json | raw
+    body: Any  # sorted pairs, canonical JSON text, or bytes
+    twilio: bool
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return (self.method, self.host, self.path, self.query, self.body_kind, self.body)
+
+
+def shape(
+    method: str, uri: str, body: Any, headers: Mapping[str, Any] | None = None
+) -> RequestShape:
+    parts = urlsplit(uri)
+    host = (parts.hostname or "").lower()
+    base = normalize_host(host)
+    path = parts.path
+    if base is not None:
+        host = base
+        path = _ACCOUNT_IN_PATH.sub(r"\g<1>" + ACCOUNT_PLACEHOLDER, path)
+    elif parts.port:
+        host = f"{host}:{parts.port}"
+    query = tuple(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    kind, canonical = _body_key(body, header(headers, "Content-Type"))
+    return RequestShape(method.upper(), host, path, query, kind, canonical, base is not None)
+
+
+def _body_key(body: Any, content_type: str | None) -> tuple[str, Any]:
+    if isinstance(body, Mapping):
+        pairs = [
+            (str(k), str(x))
+            for k, v in body.items()
+            for x in (v if isinstance(v, (list, tuple)) else [v])
+        ]
+        return "form", tuple(sorted(pairs))
+    raw = body_bytes(body)
+    if not raw:
+        return "empty", b""
+    kind = media_type(content_type)
+    if kind == "application/json" or kind.endswith("+json") or (not kind and raw[:1] in b"{["):
+        try:
+            return "json", json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"))
+        except ValueError:
+            return "raw", raw
+    if kind in ("", _FORM):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return "raw", raw
+        if kind == _FORM or "=" in text:
+            return "form", tuple(sorted(parse_qsl(text, keep_blank_values=True)))
+    return "raw", raw
+
+
+def differences(wanted: RequestShape, recorded: RequestShape) -> list[str]:
+    """Field-level reasons why `recorded` does not match `wanted` (empty: they match)."""
+    out: list[str] = []
+    if wanted.method != recorded.method:
+        out.append(f"method: {wanted.method} vs recorded {recorded.method}")
+    if wanted.host != recorded.host:
+        out.append(f"host: {wanted.host} vs recorded {recorded.host}")
+    if wanted.path != recorded.path:
+        out.append(f"path: {wanted.path} vs recorded {recorded.path}")
+    if wanted.query != recorded.query:
+        out.append("query " + _pair_diff(wanted.query, recorded.query))
+    if (wanted.body_kind, wanted.body) != (recorded.body_kind, recorded.body):
+        if wanted.body_kind == recorded.body_kind == "form":
+            out.append("body " + _pair_diff(wanted.body, recorded.body))
+        else:
+            out.append(f"body ({wanted.body_kind} vs recorded {recorded.body_kind}) differs")
+    return out
+
+
+def _pair_diff(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -> str:
+    da, db = dict(a), dict(b)
+    parts = []
+    for k in sorted(set(da) | set(db)):
+        if k not in db:
+            parts.append(f"{k}={_cut(da[k])!r} not recorded")
+        elif k not in da:
+            parts.append(f"{k} recorded as {_cut(db[k])!r} but not sent")
+        elif da[k] != db[k]:
+            parts.append(f"{k}={_cut(da[k])!r} vs recorded {_cut(db[k])!r}")
+    if not parts:
+        parts.append("repeated values differ")
+    return "; ".join(parts)
+
+
+def _cut(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
