@@ -109,7 +109,11 @@ class Handler(BaseHTTPRequestHandler):
     def _route(self, method: str) -> None:
         state: State = self.server.state
         length = int(self.headers.get("Content-Length") or 0)
-        form = dict(parse_qsl(self.rfile.read(length).decode())) if length else {}
+        form = (
+            dict(parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True))
+            if length
+            else {}
+        )
         url = urlsplit(self.path)
         host = (self.headers.get("Host") or "").split(":")[0]
         parts = url.path.strip("/").split("/")

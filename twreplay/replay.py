@@ -279,7 +279,7 @@ class TwilioCassette(Cassette):
     def _account(self, bucket: list[Exchange], request: Request, response: dict[str, Any]) -> None:
         status = int(response["status"]["code"])
         operation_id = None
-        index = self.spec() if self._tw.validate != "off" or bucket is not None else None
+        index = self.spec() if self._tw.validate != "off" else self._index
         if index is not None:
             checked = (
                 check_interaction(
