@@ -25,11 +25,7 @@ import yaml
 
 from .errors import CassetteFormatError
 from .wire import header
-
-try:  # the C loader is several times faster; fall back to pure Python where it is missing
-    from yaml import CSafeLoader as SafeLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader  # type: ignore[assignment]
+from .yamlfast import safe_load
 
 CASSETTE_SUFFIXES = (".yaml", ".yml")
 _ITEM_START = re.compile(r"^\s*- request:", re.MULTILINE)
@@ -100,12 +96,16 @@ def _yaml_error(path: Path, exc: yaml.YAMLError) -> CassetteFormatError:
     return CassetteFormatError(path, f"not valid YAML ({problem})", line)
 
 
-def parse_cassette(text: str, path: Path) -> CassetteFile:
-    """Parse cassette text; `path` is only used in error messages."""
+def parse_cassette(text: str, path: Path, *, line_numbers: bool = True) -> CassetteFile:
+    """Parse cassette text; `path` is only used in error messages.
+
+    `line_numbers=False` skips numbering the interactions (reports need them, replay does not);
+    a malformed interaction is still reported with its line.
+    """
     enabled = gc.isenabled()
     gc.disable()  # thousands of small containers: the collector would rescan them all
     try:
-        data = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - a safe loader
+        data = safe_load(text)
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from None
     finally:
@@ -118,13 +118,18 @@ def parse_cassette(text: str, path: Path) -> CassetteFile:
         raise CassetteFormatError(
             path, "`interactions:` is not a list", _line_of(text, "interactions:")
         )
-    starts = _line_numbers(text)
-    lines: list[int | None] = list(starts) if len(starts) == len(raw) else [None] * len(raw)
+    lines: list[int | None] = [None] * len(raw)
+    if line_numbers:
+        starts = _line_numbers(text)
+        if len(starts) == len(raw):
+            lines = list(starts)
     interactions = []
     for i, item in enumerate(raw):
         problem = _shape_problem(item)
         if problem:
-            raise CassetteFormatError(path, f"interaction {i}: {problem}", lines[i])
+            starts = _line_numbers(text)
+            line = starts[i] if len(starts) == len(raw) else None
+            raise CassetteFormatError(path, f"interaction {i}: {problem}", line)
         interactions.append(Interaction(i, item["request"], item["response"], lines[i]))
     return CassetteFile(path, tuple(interactions), data.get("twreplay") or {})
 
@@ -162,7 +167,7 @@ def _line_of(text: str, needle: str) -> int | None:
     return text.count("\n", 0, pos) + 1 if pos >= 0 else None
 
 
-def load_cassette(path: str | Path) -> CassetteFile:
+def load_cassette(path: str | Path, *, line_numbers: bool = True) -> CassetteFile:
     """Read and check one cassette file; raises `CassetteFormatError` with file and line."""
     path = Path(path)
     try:
@@ -174,7 +179,7 @@ def load_cassette(path: str | Path) -> CassetteFile:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise CassetteFormatError(path, "is not UTF-8 text", line) from None
-    return parse_cassette(text, path)
+    return parse_cassette(text, path, line_numbers=line_numbers)
 
 
 def iter_cassette_paths(paths: Sequence[str | Path]) -> Iterator[Path]:

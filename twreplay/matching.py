@@ -11,6 +11,7 @@ whatever the cassette's size.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -63,18 +64,39 @@ class RequestShape:
 def shape(
     method: str, uri: str, body: Any, headers: Mapping[str, Any] | None = None
 ) -> RequestShape:
-    parts = urlsplit(uri)
-    host = (parts.hostname or "").lower()
-    base = normalize_host(host)
-    path = parts.path
+    host, port, path, query_text = _split(uri)
+    base = _base_host(host)
     if base is not None:
         host = base
-        path = _ACCOUNT_IN_PATH.sub(r"\g<1>" + ACCOUNT_PLACEHOLDER, path)
-    elif parts.port:
-        host = f"{host}:{parts.port}"
-    query = tuple(sorted(parse_qsl(parts.query, keep_blank_values=True)))
-    kind, canonical = _body_key(body, header(headers, "Content-Type"))
+        if "/Accounts/" in path:
+            path = _ACCOUNT_IN_PATH.sub(r"\g<1>" + ACCOUNT_PLACEHOLDER, path)
+    elif port:
+        host = f"{host}:{port}"
+    query = tuple(sorted(parse_qsl(query_text, keep_blank_values=True))) if query_text else ()
+    if body is None or body == b"" or body == "":
+        kind, canonical = "empty", b""
+    else:
+        kind, canonical = _body_key(body, header(headers, "Content-Type"))
     return RequestShape(method.upper(), host, path, query, kind, canonical, base is not None)
+
+
+def _split(uri: str) -> tuple[str, int | None, str, str]:
+    """(host, port, path, query) of an absolute URL; the common shapes without urlsplit."""
+    scheme, sep, rest = uri.partition("://")
+    if sep and "@" not in rest and "[" not in rest:
+        netloc, slash, tail = rest.partition("/")
+        tail, _, _fragment = tail.partition("#")
+        path, _, query = (slash + tail).partition("?")
+        name, colon, port = netloc.partition(":")
+        if not colon or port.isdigit():
+            return name.lower(), int(port) if colon else None, path, query
+    parts = urlsplit(uri)
+    return (parts.hostname or "").lower(), parts.port, parts.path, parts.query
+
+
+@functools.lru_cache(maxsize=512)
+def _base_host(host: str) -> str | None:
+    return normalize_host(host)
 
 
 def _body_key(body: Any, content_type: str | None) -> tuple[str, Any]:

@@ -165,10 +165,10 @@ class TwilioCassette(Cassette):
         enabled = gc.isenabled()
         gc.disable()  # building thousands of small objects; the collector would rescan them
         try:
-            cassette = load_cassette(path)
+            cassette = load_cassette(path, line_numbers=False)
             hooks = self._after_load_interaction
             for it in cassette.interactions:
-                request = Request(
+                request = _LoadedRequest(
                     it.method,
                     it.uri,
                     _request_body(it.request.get("body")),
@@ -369,6 +369,25 @@ class TwilioCassette(Cassette):
             if best is None or score < best[0]:
                 best = (score, i, diffs)
         return (best[1], best[2]) if best else None
+
+
+class _LoadedRequest(Request):
+    """A vcrpy Request that parses its URL only when vcrpy asks for it (loading is hot)."""
+
+    @property
+    def uri(self) -> str:
+        return self._uri
+
+    @uri.setter
+    def uri(self, uri: str) -> None:
+        self._uri = uri
+        self.__dict__.pop("parsed_uri", None)
+
+    @functools.cached_property
+    def parsed_uri(self) -> Any:
+        from urllib.parse import urlparse
+
+        return urlparse(self._uri)
 
 
 def _request_body(body: Any) -> Any:

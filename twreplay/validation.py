@@ -22,7 +22,6 @@ from .wire import (
     as_text,
     header,
     is_json_type,
-    media_type,
     multidict,
     parse_form,
     parse_json,
@@ -616,7 +615,3 @@ def _unknown_route(method: str, host: str, path: str, profile: str) -> Finding:
         twilio_status=NOT_FOUND[0],
         twilio_code=NOT_FOUND[1],
     )
-
-
-def request_content_type(headers: Mapping[str, Any] | None) -> str:
-    return media_type(header(headers, "Content-Type"))

@@ -295,11 +295,6 @@ class SpecIndex:
                     seen.add(id(op))
                     yield op
 
-    def operations_by_id(self, operation_id: str) -> list[Operation]:
-        for host in self.hosts():
-            self._trie(host)
-        return list(self._by_id.get(operation_id, []))
-
 
 _INDEXES: dict[Path, SpecIndex] = {}
 _INDEXES_LOCK = threading.Lock()
