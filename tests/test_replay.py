@@ -322,3 +322,53 @@ def test_the_gap_filling_seam(tmp_path, spec_dir) -> None:
         # no synthetic engine in this version: synthetic=True behaves like synthetic=False
         with pytest.raises(twreplay.UnmatchedRequestError, match=r"Cassette: \(none\)"):
             offline_client().messages.create(to=TO, from_=FROM, body="x")
+
+
+def _uris(path) -> list[str]:
+    return [
+        i["request"]["uri"].rsplit("/", 1)[-1]
+        for i in yaml.safe_load(path.read_text())["interactions"]
+    ]
+
+
+def test_record_modes(standin, tmp_path, spec_dir, monkeypatch) -> None:
+    path = tmp_path / "modes.yaml"
+    sid = "SM" + "9" * 32
+
+    def story(client, n):
+        client.messages.create(to=TO, from_=FROM, body=f"n{n}")
+
+    with resolve_twilio_to(standin.port):
+        with twreplay.use_cassette(path, record_mode="once") as s:
+            story(live_client(), 1)
+        assert len(s.recorded) == 1
+        # once + existing cassette: replay-only
+        with twreplay.use_cassette(path, record_mode="once", synthetic=False):
+            with pytest.raises(twreplay.UnmatchedRequestError):
+                story(live_client(), 2)
+        # new_episodes: replays what it has, appends what it lacks
+        with twreplay.use_cassette(path, record_mode="new_episodes") as s:
+            story(live_client(), 1)
+            story(live_client(), 2)
+        assert (len(s.replayed), len(s.recorded)) == (1, 1)
+        assert len(yaml.safe_load(path.read_text())["interactions"]) == 2
+        # all: records everything again, keeps what was not re-recorded
+        with twreplay.use_cassette(path, record_mode="all") as s:
+            story(live_client(), 2)
+        assert (len(s.replayed), len(s.recorded)) == (0, 1)
+        assert len(yaml.safe_load(path.read_text())["interactions"]) == 2
+        # rewrite: starts afresh
+        with twreplay.use_cassette(path, record_mode="rewrite") as s:
+            with pytest.raises(TwilioRestException):
+                live_client().messages(sid).fetch()
+        assert _uris(path) == [f"{sid}.json"]
+        # the default record mode comes from the environment
+        monkeypatch.setenv("TWREPLAY_RECORD_MODE", "new_episodes")
+        with twreplay.use_cassette(path) as s:
+            story(live_client(), 3)
+        assert s.record_mode == "new_episodes" and len(s.recorded) == 1
+    monkeypatch.delenv("TWREPLAY_RECORD_MODE")
+    with resolve_twilio_to(None), twreplay.use_cassette(path) as s:
+        assert s.record_mode == "none"
+        story(offline_client(), 3)
+    assert len(s.replayed) == 1

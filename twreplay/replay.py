@@ -270,6 +270,21 @@ class TwilioCassette(Cassette):
             if self._ours(req):
                 self._account(self._tw.session.recorded, req, resp)
 
+    def _rerecorded_interactions(self) -> list[Any]:
+        """record_mode="all": recordings replace the loaded interactions they match (by shape)."""
+        if not self._tw.twilio_matching:
+            return super()._rerecorded_interactions()
+        recorded = self.data[self._loaded_count :]
+        if self.drop_unused_requests:
+            return recorded
+        fresh = {s.key for s in self._shapes[self._loaded_count :] if s is not None}
+        kept = [
+            pair
+            for pair, s in zip(self.data[: self._loaded_count], self._shapes, strict=False)
+            if s is None or s.key not in fresh
+        ]
+        return kept + recorded
+
     def _save(self, force: bool = False) -> None:
         if not self._tw.persist:
             return
