@@ -517,6 +517,7 @@ class use_cassette:  # noqa: N801 - a decorator and context manager, named like 
         validate: str = "warn",
         profile: str = "lenient",
         stateful: bool = True,
+        strict_state: bool = False,
         spec_dir: str | os.PathLike[str] | None = None,
         responder: Responder | None = None,
         **vcr_options: Any,
@@ -551,6 +552,8 @@ class use_cassette:  # noqa: N801 - a decorator and context manager, named like 
         self.validate = validate
         self.profile = profile
         self.spec_dir = spec_dir
+        self.stateful = stateful
+        self.strict_state = strict_state
         self.responder = responder
         self.vcr_options = vcr_options
         self._inner: Any = None
@@ -614,10 +617,39 @@ class use_cassette:  # noqa: N801 - a decorator and context manager, named like 
 
 
 def _synthetic_responder(options: use_cassette) -> Responder | None:
-    """The synthetic engine's answer for unmatched Twilio requests.
+    """The synthetic engine, as a responder for unmatched Twilio requests (None: no spec)."""
+    try:
+        index = get_index(options.spec_dir)
+    except SpecNotFoundError:
+        log.warning(
+            "twreplay: Twilio's spec was not found, so unrecorded requests cannot be"
+            " answered synthetically (run `twreplay spec fetch`)."
+        )
+        return None
+    from .synth import SyntheticEngine
 
-    The engine generating answers from the spec is not part of this version: until it is,
-    `synthetic=True` behaves like `synthetic=False` (unmatched requests raise
-    `UnmatchedRequestError`).
-    """
-    return None
+    engine = SyntheticEngine(index, stateful=options.stateful, strict_state=options.strict_state)
+
+    def respond(request: Request) -> dict[str, Any] | None:
+        answer = engine.answer(request.method, request.uri, dict(request.headers), request.body)
+        if answer is None:
+            return None
+        return {
+            "status": {"code": answer.status, "message": _REASONS.get(answer.status, "")},
+            "headers": {k: [v] for k, v in answer.headers.items()},
+            "body": {"string": answer.body},
+        }
+
+    return respond
+
+
+_REASONS = {
+    200: "OK",
+    201: "Created",
+    202: "Accepted",
+    204: "No Content",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+}

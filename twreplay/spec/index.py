@@ -186,6 +186,7 @@ def build_operations(spec_file: SpecFile) -> Iterator[Operation]:
                     conditional=tuple(tuple(g) for g in x_op.get("conditional", ())),
                     path_type=x_item.get("pathType"),
                     raw=raw,
+                    path_x=x_item,
                 )
 
 
@@ -203,6 +204,7 @@ class SpecIndex:
         self._tries: dict[str, _Node] = {}
         self._by_id: dict[str, list[Operation]] = {}
         self._loaded_all = False
+        self._host_ops: dict[str, list[Operation]] = {}
 
     # -- files -------------------------------------------------------------------------------
     def file_names(self) -> list[str]:
@@ -278,6 +280,17 @@ class SpecIndex:
         op, values = found
         names = _path_names(op.path)
         return RouteMatch(op, {n: unquote(v) for n, v in zip(names, values, strict=True)})
+
+    def operations_for_host(self, host: str) -> list[Operation]:
+        """Every operation served by one (base) host, in spec order."""
+        base = normalize_host(host) or host
+        self._trie(base)
+        ops = self._host_ops.get(base)
+        if ops is None:
+            ops = self._host_ops[base] = [
+                op for group in self._by_id.values() for op in group if op.host == base
+            ]
+        return ops
 
     def is_twilio_host(self, host: str) -> bool:
         base = normalize_host(host)

@@ -61,6 +61,8 @@ class Operation:
     conditional: tuple[tuple[str, ...], ...] = field(repr=False)
     path_type: str | None = field(repr=False)
     raw: dict[str, Any] = field(repr=False)
+    #: the path item's `x-twilio` (pathType, dependentProperties, parent, …)
+    path_x: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def api_version(self) -> str:
