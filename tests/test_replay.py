@@ -135,7 +135,7 @@ def test_polling_replays_in_order_then_stops(standin, tmp_path, spec_dir) -> Non
         sid = client.messages.create(to=TO, from_=FROM, body="x").sid
         live = [client.messages(sid).fetch().status for _ in range(3)]
     assert live == ["sending", "sent", "delivered"]
-    with resolve_twilio_to(None), twreplay.use_cassette(path):
+    with resolve_twilio_to(None), twreplay.use_cassette(path, synthetic=False):
         client = offline_client()
         client.messages.create(to=TO, from_=FROM, body="x")
         assert [client.messages(sid).fetch().status for _ in range(3)] == live
@@ -318,10 +318,12 @@ def test_the_gap_filling_seam(tmp_path, spec_dir) -> None:
     with resolve_twilio_to(None), twreplay.use_cassette(None, responder=responder) as s:
         msg = offline_client().messages.create(to=TO, from_=FROM, body="x")
     assert msg.body == "from the seam" and len(s.synthetic) == 1 and seen
-    with resolve_twilio_to(None), twreplay.use_cassette(None, synthetic=True):
-        # no synthetic engine in this version: synthetic=True behaves like synthetic=False
+    with resolve_twilio_to(None), twreplay.use_cassette(None, synthetic=False):
         with pytest.raises(twreplay.UnmatchedRequestError, match=r"Cassette: \(none\)"):
             offline_client().messages.create(to=TO, from_=FROM, body="x")
+    with resolve_twilio_to(None), twreplay.use_cassette(None) as s:  # the synthetic engine
+        msg = offline_client().messages.create(to=TO, from_=FROM, body="x")
+    assert msg.body == "x" and msg.to == TO and len(s.synthetic) == 1
 
 
 def _uris(path) -> list[str]:

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import random
 import re
 from collections import Counter
 
 import pytest
 
 from twreplay.errors import SpecNotFoundError
-from twreplay.spec.index import SpecIndex, normalize_host
+from twreplay.spec.index import SpecIndex, deref, normalize_host
 from twreplay.spec.locate import find_spec_dir
+from twreplay.synth.values import _from_pattern
 
 
 def sample_value(schema: dict, name: str) -> str:
     """A concrete value for a path parameter, built from its schema."""
+    if schema.get("enum"):
+        return str(schema["enum"][0])
     pattern = schema.get("pattern", "")
-    m = re.match(r"^\^([A-Z]{2})\[0-9a-fA-F\]\{32\}\$$", pattern)
-    if m:
-        return m.group(1) + "0123456789abcdef" * 2
+    if pattern:
+        return _from_pattern(pattern, random.Random(0))
     if schema.get("type") == "integer":
         return "7"
     if schema.get("format") == "phone-number":
@@ -30,7 +33,7 @@ def sample_value(schema: dict, name: str) -> str:
 
 
 def concrete(template: str, op) -> tuple[str, dict[str, str]]:
-    schemas = {p.name: p.schema for p in op.params_in("path")}
+    schemas = {p.name: deref(op.file.document, p.schema) for p in op.params_in("path")}
     values: dict[str, str] = {}
 
     def fill(m: re.Match[str]) -> str:

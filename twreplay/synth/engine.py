@@ -26,7 +26,7 @@ from ..spec.model import Operation, RouteMatch
 from ..validation import ERROR, check_request
 from ..wire import as_text, header, multidict, parse_form, snake_case
 from . import errors as twerr
-from .values import Clock, Generator, conform, iso8601, new_sid, rfc2822, sid_prefix
+from .values import Clock, Generator, conform, fits, iso8601, new_sid, rfc2822, sid_prefix
 
 V2010 = "2010-04-01"
 _PAGING = ("PageSize", "Page", "PageToken")
@@ -88,6 +88,18 @@ def _convert(value: str | list[str], schema: dict[str, Any]) -> Any:
     except ValueError:
         return value
     return value
+
+
+def _identity(field: dict[str, Any], param: dict[str, Any], gen: Generator, n: int) -> str:
+    """The identifying value (as it appears in the path) of a new resource."""
+    prefix = sid_prefix(field) or sid_prefix(param)
+    if prefix:
+        return new_sid(prefix, gen.rng)
+    if field.get("type") == "integer" or param.get("type") == "integer":
+        return str(n)
+    if field.get("pattern") or field.get("format"):
+        return str(gen.string(field, "id"))
+    return f"{'id'}{n}"
 
 
 class SyntheticEngine:
@@ -285,7 +297,8 @@ class _Context:
     # -- dispatch ----------------------------------------------------------------------------
     def respond(self) -> SynthResponse:
         op = self.op
-        status = op.success_statuses[0] if op.success_statuses else 200
+        documented = sorted(int(c) for c in op.responses if c.isdigit() and int(c) < 400)
+        status = op.success_statuses[0] if op.success_statuses else (documented or [200])[0]
         spec = op.responses.get(str(status))
         schema = deref(self.doc, spec.schema) if spec and spec.schema else None
         path = self.concrete_path()
@@ -370,16 +383,14 @@ class _Context:
         last = inst.path.rsplit("{", 1)[1].split("}", 1)[0]
         field = _field_name(last)
         sent = self.form.get(last)
+        schema = deref(self.doc, props.get(field, {}))
         if sent:
             value = sent[-1]
         else:
-            schema = deref(self.doc, props.get(field, {}))
-            prefix = sid_prefix(schema) or sid_prefix(
-                next((p.schema for p in inst.params_in("path") if p.name == last), {})
-            )
-            value = new_sid(prefix, self.gen.rng) if prefix else f"{field}_{self.engine.position}"
+            param = next((p.schema for p in inst.params_in("path") if p.name == last), {})
+            value = _identity(schema, param, self.gen, self.engine.position)
         if field in props:
-            record[field] = value
+            record[field] = _convert(value, schema)
         return self.instance_path(inst, value)
 
     def instance_path(self, inst: Operation, value: str) -> str:
@@ -396,7 +407,10 @@ class _Context:
         for name, value in self.match.path_params.items():
             field = _field_name(name)
             if field in props:
-                record[field] = _convert(value, deref(self.doc, props[field]))
+                schema = deref(self.doc, props[field])
+                converted = _convert(value, schema)
+                if fits(self.doc, schema, converted):
+                    record[field] = converted
 
     def fill_account(self, record: dict[str, Any], schema: dict[str, Any]) -> None:
         """`account_sid` is the caller's account (path, else the Basic username)."""
@@ -427,9 +441,10 @@ class _Context:
                 continue
             field = snake_case(name)
             if field in props and field not in ("sid", "account_sid"):
-                record[field] = _convert(
-                    values if len(values) > 1 else values[-1], deref(self.doc, props[field])
-                )
+                schema = deref(self.doc, props[field])
+                value = _convert(values if len(values) > 1 else values[-1], schema)
+                if fits(self.doc, schema, value):  # a value Twilio would store as sent
+                    record[field] = value
 
     def fill_dates(self, record: dict[str, Any], props: dict[str, Any], created: bool) -> None:
         stamp_names = ("date_created", "date_updated") if created else ("date_updated",)
@@ -463,8 +478,9 @@ class _Context:
     # -- lists -------------------------------------------------------------------------------
     def list_key(self, schema: dict[str, Any]) -> str | None:
         props = schema.get("properties", {})
-        if "meta" not in props and "next_page_uri" not in props:
-            return None
+        meta = deref(self.doc, props.get("meta", {})).get("properties", {})
+        if "next_page_url" not in meta and "next_page_uri" not in props:
+            return None  # not a paged list (an object that merely has `meta` and an array)
         for name, sub in props.items():
             if name != "meta" and deref(self.doc, sub).get("type") == "array":
                 return name
@@ -564,12 +580,10 @@ class _Context:
                 last = inst.path.rsplit("{", 1)[1].split("}", 1)[0]
                 field = _field_name(last)
                 schema = deref(self.doc, props.get(field, {}))
-                prefix = sid_prefix(schema)
-                value = (
-                    new_sid(prefix, gen.rng) if prefix else str(record.get(field) or f"{field}{i}")
-                )
+                param = next((p.schema for p in inst.params_in("path") if p.name == last), {})
+                value = _identity(schema, param, gen, i + 1)
                 if field in props:
-                    record[field] = value
+                    record[field] = _convert(value, schema)
                 instance_path = self.instance_path(inst, value)
                 ikey = (self.host, instance_path)
                 if ikey in eng._deleted:

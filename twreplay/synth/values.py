@@ -14,9 +14,16 @@ from typing import Any
 
 from ..spec.index import deref
 
+try:  # the regular-expression parser of the standard library (renamed in 3.11)
+    import re._parser as _sre_parse  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
 #: Synthetic time starts here and advances one second per request (never the wall clock).
 EPOCH = datetime(2024, 1, 1, 9, 0, 0, tzinfo=timezone.utc)
-_SID = re.compile(r"^\^\(?([A-Z]{2})(?:\|[A-Z]{2})*\)?\[0-9a-fA-F\]\{32\}\$$")
+_SID = re.compile(
+    r"^\^?\(?([A-Z]{2})(?:\|[A-Z]{2})*\)?\[(?:0-9a-fA-F|0-9a-f|0-9A-Fa-f)\]\{32\}\$?$"
+)
 _HEX = "0123456789abcdef"
 
 
@@ -75,7 +82,10 @@ class Generator:
                 for prop, sub in (schema.get("properties") or {}).items()
             }
         if kind == "array":
-            return []
+            count = int(schema.get("minItems", 0) or 0)
+            return [
+                self.value(schema.get("items", {}), name, depth + 1) for _ in range(min(count, 3))
+            ]
         if kind == "integer":
             return max(int(schema.get("minimum", 0)), 0) if "minimum" in schema else 0
         if kind == "number":
@@ -133,11 +143,47 @@ def _empty(schema: dict[str, Any]) -> Any:
 
 
 def _from_pattern(pattern: str, rng: random.Random) -> str:
-    """A string for the simple patterns Twilio uses beyond SIDs (fixed prefixes + hex)."""
-    m = re.match(r"^\^([A-Za-z0-9_-]*)\[0-9a-fA-F\]\{(\d+)\}\$$", pattern)
-    if m:
-        return m.group(1) + "".join(rng.choice(_HEX) for _ in range(int(m.group(2))))
-    return ""
+    """A short string matching `pattern` (the regular expressions Twilio's spec uses)."""
+    try:
+        tree = _sre_parse.parse(pattern)
+    except re.error:
+        return ""
+    return _emit(list(tree), rng)
+
+
+def _emit(items: list[Any], rng: random.Random) -> str:
+    out = []
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            out.append(chr(arg))
+        elif name == "ANY":
+            out.append("x")
+        elif name == "IN":
+            out.append(_pick(arg, rng))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, _high, sub = arg
+            out.extend(_emit(list(sub), rng) for _ in range(max(low, 1)))
+        elif name == "SUBPATTERN":
+            out.append(_emit(list(arg[-1]), rng))
+        elif name == "BRANCH":
+            out.append(_emit(list(arg[1][0]), rng))
+    return "".join(out)
+
+
+def _pick(members: list[Any], rng: random.Random) -> str:
+    chars: list[str] = []
+    for op, arg in members:
+        name = str(op)
+        if name == "LITERAL":
+            chars.append(chr(arg))
+        elif name == "RANGE":
+            chars.extend(chr(c) for c in range(arg[0], arg[1] + 1))
+        elif name == "CATEGORY":
+            chars.append("0" if "DIGIT" in str(arg) else "a")
+        elif name == "NEGATE":
+            return "x"
+    return rng.choice(chars) if chars else "x"
 
 
 # ---------------------------------------------------------------------------------------------
