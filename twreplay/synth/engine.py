@@ -82,9 +82,9 @@ def _convert(value: str | list[str], schema: dict[str, Any]) -> Any:
             return float(value)
         if kind == "boolean":
             return value.lower() == "true"
-        if kind == "object":
-            parsed = json.loads(value)
-            return parsed if isinstance(parsed, dict) else value
+        if kind == "object" or (kind is None and value[:1] in ("{", "[")):
+            parsed = json.loads(value)  # JSON sent as a form value comes back as JSON
+            return parsed if isinstance(parsed, (dict, list)) else value
     except ValueError:
         return value
     return value
@@ -317,9 +317,9 @@ class _Context:
         list_key = self.list_key(schema)
         if op.method == "GET" and list_key:
             return _json_response(status, self.list_page(schema, list_key, status))
-        if eng.stateful and op.path_type == "instance" and op.method in ("GET", "POST"):
-            if key in eng._deleted or (eng.strict_state and key not in eng._store):
-                return _error(twerr.not_found(path, op.api_version))
+        gone = key in eng._deleted or (eng.strict_state and key not in eng._store)
+        if eng.stateful and op.path_type == "instance" and op.method in ("GET", "POST") and gone:
+            return _error(twerr.not_found(path, op.api_version))
         record = self.record(schema, status)
         return _json_response(status, record)
 
@@ -333,7 +333,7 @@ class _Context:
             gen = Generator(self.doc, random.Random(self.op.operation_id), self.gen.when)
             value = conform(gen, schema, example if isinstance(example, dict) else {})
             text = eng._templates[key] = json.dumps(value)
-        return json.loads(text)  # type: ignore[no-any-return]
+        return json.loads(text)
 
     def first_example(self, status: str) -> Any:
         spec = self.op.responses.get(status)

@@ -6,18 +6,20 @@ value. Nothing here reads the wall clock or the global random generator.
 
 from __future__ import annotations
 
+import importlib
 import random
 import re
+import sys
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import Any
 
 from ..spec.index import deref
 
-try:  # the regular-expression parser of the standard library (renamed in 3.11)
-    import re._parser as _sre_parse  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+# the regular-expression parser of the standard library (renamed in 3.11; the old name warns)
+_sre_parse: Any = importlib.import_module(
+    "re._parser" if sys.version_info >= (3, 11) else "sre_parse"
+)
 
 #: Synthetic time starts here and advances one second per request (never the wall clock).
 EPOCH = datetime(2024, 1, 1, 9, 0, 0, tzinfo=timezone.utc)
