@@ -178,3 +178,25 @@ def test_user_cache_is_used_last(tmp_path, monkeypatch) -> None:
     cached.mkdir(parents=True)
     (cached / "twilio_test_v1.json").write_text("{}")
     assert find_spec_dir() == cached
+
+
+def test_host_table_matches_a_scan_of_the_files(spec_dir) -> None:
+    """The built-in host table agrees with what a scan of the pinned files finds."""
+    from twreplay.spec import hosts as table
+    from twreplay.spec.index import _SERVER_URL
+
+    for path in sorted(spec_dir.glob("twilio_*.json")):
+        raw = path.read_bytes()
+        scanned = tuple(dict.fromkeys(h.decode().lower() for h in _SERVER_URL.findall(raw)))
+        assert table.KNOWN_HOSTS[(path.name, len(raw))] == scanned
+
+
+def test_an_unknown_file_is_scanned(tmp_path) -> None:
+    (tmp_path / "twilio_custom_v1.json").write_text(
+        '{"servers": [{"url": "https://custom.twilio.com"}], "paths": {"/v1/Things": {"get":'
+        ' {"operationId": "ListThing", "responses": {"200": {"description": "ok"}}}}}}'
+    )
+    index = SpecIndex(tmp_path)
+    assert index.hosts() == ["custom.twilio.com"]
+    match = index.resolve("GET", "https://custom.twilio.com/v1/Things")
+    assert match is not None and match.operation.operation_id == "ListThing"

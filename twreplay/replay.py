@@ -99,6 +99,7 @@ class _Options:
     rewrite: bool
     persist: bool
     twilio_matching: bool
+    request_filters: bool  # vcrpy's before_record_request has work to do (else skip its copy)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -229,7 +230,7 @@ class TwilioCassette(Cassette):
             self._account(self._tw.session.replayed, request, response)
             return response
         if kind == "synthetic":
-            self._account(self._tw.session.synthetic, request, value)
+            self._account(self._tw.session.synthetic, request, value, value.get("findings", ()))
             return _response_copy(value)
         raise UnhandledHTTPRequestError(self._miss_message(request))
 
@@ -238,7 +239,7 @@ class TwilioCassette(Cassette):
         if decided is not None:
             return decided
         decided = ("miss", None)
-        filtered = self.filter_request(request)
+        filtered = self.filter_request(request) if self._tw.request_filters else request
         if (
             filtered
             and self.record_mode != RecordMode.ALL
@@ -291,13 +292,26 @@ class TwilioCassette(Cassette):
         super()._save(force=force or (self._tw.rewrite and self.dirty))
 
     # -- bookkeeping, validation -------------------------------------------------------------
-    def _account(self, bucket: list[Exchange], request: Request, response: dict[str, Any]) -> None:
+    def _account(
+        self,
+        bucket: list[Exchange],
+        request: Request,
+        response: dict[str, Any],
+        known: tuple[Finding, ...] | None = None,
+    ) -> None:
+        """Count an exchange and validate it.
+
+        `known`: findings already made for a synthetic answer (its request was checked when it
+        was answered, and the answer fits the spec by construction), so nothing is checked twice.
+        """
         status = int(response["status"]["code"])
         operation_id = None
-        index = self.spec() if self._tw.validate != "off" else self._index
+        validate = self._tw.validate != "off"
+        index = self.spec() if validate else self._index
         if index is not None:
-            checked = (
-                check_interaction(
+            checked = None
+            if validate and known is None:
+                checked = check_interaction(
                     index,
                     method=request.method,
                     url=request.uri,
@@ -308,13 +322,11 @@ class TwilioCassette(Cassette):
                     response_body=response["body"]["string"],
                     profile=self._tw.profile,
                 )
-                if self._tw.validate != "off"
-                else None
-            )
             match = checked.match if checked else index.resolve(request.method, request.uri)
             operation_id = match.operation.operation_id if match else None
-            if checked and checked.findings:
-                self._report(request, checked.findings)
+            findings = checked.findings if checked else (known if validate else None)
+            if findings:
+                self._report(request, tuple(findings))
         bucket.append(Exchange(request.method, request.uri, status, operation_id))
 
     def _report(self, request: Request, findings: tuple[Finding, ...]) -> None:
@@ -578,6 +590,7 @@ class use_cassette:  # noqa: N801 - a decorator and context manager, named like 
             rewrite=self.record_mode == "rewrite",
             persist=persist,
             twilio_matching="match_on" not in self.vcr_options,
+            request_filters=bool(_REQUEST_FILTER_OPTIONS & set(self.vcr_options)),
         )
         vcr_mode = {"rewrite": "all"}.get(self.record_mode, self.record_mode)
         config: dict[str, Any] = {
@@ -638,10 +651,24 @@ def _synthetic_responder(options: use_cassette) -> Responder | None:
             "status": {"code": answer.status, "message": _REASONS.get(answer.status, "")},
             "headers": {k: [v] for k, v in answer.headers.items()},
             "body": {"string": answer.body},
+            "findings": answer.findings,
         }
 
     return respond
 
+
+#: vcrpy options that make its before_record_request do something to a request.
+_REQUEST_FILTER_OPTIONS = frozenset(
+    {
+        "filter_headers",
+        "filter_query_parameters",
+        "filter_post_data_parameters",
+        "before_record_request",
+        "before_record",
+        "ignore_hosts",
+        "ignore_localhost",
+    }
+)
 
 _REASONS = {
     200: "OK",

@@ -442,10 +442,11 @@ def _check_body(
                 twilio_code=_MISSING_CODES.get((op.operation_id, name)),
             )
         )
-    check = {k: v for k, v in schema.items() if k != "required"}
-    for err in _validate_value(op, check, decoded, key, "strict"):
-        f = _finding_from_error(err, "request", "body", "", profile, op)
-        findings.append(_with_twilio(f, (BAD_PARAM_STATUS, None)))
+    # each parameter sent, against its own schema (cheaper than walking the whole form schema)
+    for name in sorted(decoded):
+        for err in _validate_value(op, properties[name], decoded[name], (*key, name), "strict"):
+            f = _finding_from_error(err, "request", "body", name, profile, op)
+            findings.append(_with_twilio(f, (BAD_PARAM_STATUS, None)))
     # Twilio's one-of groups (x-twilio.conditional): at least one of each group is required
     by_snake = {snake_case(n): n for n in properties} if op.conditional else {}
     for group in op.conditional:

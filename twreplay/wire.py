@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -68,6 +69,7 @@ def parse_json(text: str) -> tuple[bool, Any]:
         return False, None
 
 
+@functools.lru_cache(maxsize=8192)
 def snake_case(name: str) -> str:
     """`MessagingServiceSid` -> `messaging_service_sid` (Twilio's form-to-field naming)."""
     out: list[str] = []

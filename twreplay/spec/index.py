@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from .hosts import KNOWN_HOSTS
 from .locate import SPEC_GLOB, find_spec_dir
 from .model import HTTP_METHODS, Operation, Param, ResponseSpec, RouteMatch, SpecFile
 
@@ -211,13 +212,19 @@ class SpecIndex:
         return sorted(p.name for p in self.spec_dir.glob(SPEC_GLOB))
 
     def manifest(self) -> dict[str, list[str]]:
-        """host -> spec files serving it, from a byte scan of `servers` (no JSON parsing)."""
+        """host -> spec files serving it: the pinned release's table, else a byte scan of `servers`."""
         if self._manifest is None:
             with self._lock:
                 manifest: dict[str, list[str]] = {}
                 for name in self.file_names():
-                    raw = (self.spec_dir / name).read_bytes()
-                    for host in dict.fromkeys(h.decode().lower() for h in _SERVER_URL.findall(raw)):
+                    path = self.spec_dir / name
+                    hosts = KNOWN_HOSTS.get((name, path.stat().st_size))
+                    if hosts is None:
+                        raw = path.read_bytes()
+                        hosts = tuple(
+                            dict.fromkeys(h.decode().lower() for h in _SERVER_URL.findall(raw))
+                        )
+                    for host in hosts:
                         manifest.setdefault(host, []).append(name)
                 self._manifest = manifest
         return self._manifest

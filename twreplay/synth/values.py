@@ -56,7 +56,7 @@ def sid_prefix(schema: dict[str, Any]) -> str | None:
 
 
 def new_sid(prefix: str, rng: random.Random) -> str:
-    return prefix + "".join(rng.choice(_HEX) for _ in range(32))
+    return f"{prefix}{rng.getrandbits(128):032x}"
 
 
 class Generator:
