@@ -252,8 +252,10 @@ def test_missing_parameters_give_twilio_codes(client) -> None:
 
 
 SCRIPT = """
-import json, twreplay
+import hashlib, json, twreplay
 from twilio.rest import Client
+from twreplay.spec import get_index
+from twreplay.synth import SyntheticEngine
 out = []
 with twreplay.use_cassette(None):
     c = Client("AC" + "3" * 32, "token")
@@ -262,6 +264,19 @@ with twreplay.use_cassette(None):
     out.append([x.sid for x in c.messages.list(page_size=2)])
     s = c.verify.v2.services.create(friendly_name="x")
     out.append([s.sid, s.url, str(s.date_updated)])
+engine = SyntheticEngine(get_index())
+auth = {"Authorization": "Basic eDp5"}
+raw = b""
+for method, url, body in [
+    ("POST", "https://api.twilio.com/2010-04-01/Accounts/AC" + "3" * 32 + "/Calls.json",
+     "To=%2B15550100001&From=%2B15005550006&Url=https%3A%2F%2Fexample.com"),
+    ("GET", "https://conversations.twilio.com/v1/Conversations?PageSize=2", None),
+    ("GET", "https://video.twilio.com/v1/Rooms/RM" + "1" * 32, None),
+    ("POST", "https://api.twilio.com/2010-04-01/Accounts/AC" + "3" * 32 + "/Messages.json", "To=x"),
+]:
+    answer = engine.answer(method, url, auth, body)
+    raw += answer.status.to_bytes(2, "big") + answer.body
+out.append(hashlib.sha256(raw).hexdigest())
 print(json.dumps(out))
 """
 
