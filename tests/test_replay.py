@@ -93,7 +93,9 @@ def test_cassette_is_readable_and_vcrpy_compatible(standin, tmp_path, spec_dir) 
     (interaction,) = data["interactions"]
     assert interaction["twreplay"] == {"operation": "CreateMessage"}
     body = interaction["response"]["body"]["string"]
-    assert body.startswith('{\n  "account_sid": "AC1111')  # decoded, pretty, order as received
+    # decoded, pretty, order as received; the account replaced by a placeholder
+    assert body.startswith('{\n  "account_sid": "AC00000000000000000000000000000001"')
+    assert AC_LIVE not in text
     headers = interaction["response"]["headers"]
     assert "Twilio-Request-Id" not in headers and "Content-Length" not in headers
     req_headers = interaction["request"]["headers"]
@@ -102,10 +104,12 @@ def test_cassette_is_readable_and_vcrpy_compatible(standin, tmp_path, spec_dir) 
     assert "live-token-1234" not in text
     assert "User-Agent" not in req_headers
 
-    # plain vcrpy replays a twreplay cassette
+    # plain vcrpy replays a twreplay cassette (it matches paths and bodies literally, so it
+    # is asked with the values the scrubber wrote)
     with resolve_twilio_to(None), vcr.use_cassette(str(path), record_mode="none"):
-        msg = live_client().messages.create(to=TO, from_=FROM, body="Hello")
-    assert msg.body == "Hello" and msg.sid.startswith("SM")
+        placeholder = Client("AC00000000000000000000000000000001", "x")
+        msg = placeholder.messages.create(to="+12025550100", from_=FROM, body="scrubbed-text-0000")
+    assert msg.body == "scrubbed-text-0000" and msg.sid.startswith("SM")
 
 
 def test_twreplay_replays_a_plain_vcrpy_cassette(standin, tmp_path, spec_dir) -> None:
@@ -151,18 +155,18 @@ def test_polling_replays_in_order_then_stops(standin, tmp_path, spec_dir) -> Non
 def test_unmatched_request_names_everything(standin, tmp_path, spec_dir) -> None:
     path = tmp_path / "sms.yaml"
     with resolve_twilio_to(standin.port), twreplay.use_cassette(path, record_mode="once"):
-        live_client().messages.create(to=TO, from_=FROM, body="Hello")
+        live_client().messages.create(to=TO, from_=FROM, body="Hello", max_price="0.5")
     with resolve_twilio_to(None), twreplay.use_cassette(path, synthetic=False):
         with pytest.raises(twreplay.UnmatchedRequestError) as info:
-            offline_client().messages.create(to=TO, from_=FROM, body="Goodbye")
+            offline_client().messages.create(to=TO, from_=FROM, body="Hello", max_price="0.9")
     err = info.value
     assert isinstance(err, vcr.errors.CannotOverwriteExistingCassetteException)
     text = str(err)
     assert "POST https://api.twilio.com/2010-04-01/Accounts/AC2222" in text
-    assert "CreateMessage" in text and "form keys: Body, From, To" in text
+    assert "CreateMessage" in text and "form keys: Body, From, MaxPrice, To" in text
     assert f"Cassette: {path} (record_mode='none', 1 interactions)" in text
     assert "Closest recorded: interaction 0" in text
-    assert "differs in body Body='Goodbye' vs recorded 'Hello'" in text
+    assert "differs in body MaxPrice='0.9' vs recorded '0.5'" in text
     assert "record_mode='new_episodes'" in text
 
 
@@ -256,7 +260,9 @@ def test_async_client_records_and_replays(standin, tmp_path, spec_dir) -> None:
     assert recorded[1] == "Async hello"
     text = path.read_text()
     assert "live-token-1234" not in text
-    assert "Body=Async+hello" in text  # the dict body is stored as the sync client sends it
+    # the dict body is stored as the sync client sends it, scrubbed
+    assert "To=%2B12025550100&From=%2B15005550006&Body=scrubbed-text-0000" in text
+    assert "Async hello" not in text and "+15550100001" not in text
 
     with resolve_twilio_to(None), twreplay.use_cassette(path) as s:
         replayed = asyncio.run(story(AC_OTHER, "another"))
@@ -338,7 +344,7 @@ def test_record_modes(standin, tmp_path, spec_dir, monkeypatch) -> None:
     sid = "SM" + "9" * 32
 
     def story(client, n):
-        client.messages.create(to=TO, from_=FROM, body=f"n{n}")
+        client.messages.create(to=TO, from_=FROM, body="same", max_price=f"0.{n}")
 
     with resolve_twilio_to(standin.port):
         with twreplay.use_cassette(path, record_mode="once") as s:

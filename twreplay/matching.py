@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from .scrub import SCRUBBED, is_fake, masked_param, phone_segment
 from .spec.index import normalize_host
 from .wire import header, media_type
 
@@ -55,6 +56,8 @@ class RequestShape:
     body_kind: str  # empty | form | json | raw
     body: Any  # sorted pairs, canonical JSON text, or bytes
     twilio: bool
+    #: values of personal parameters, masked in `key`: ((where, name), value), in key order
+    personal: tuple[tuple[tuple[str, str], str], ...] = ()
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -66,18 +69,84 @@ def shape(
 ) -> RequestShape:
     host, port, path, query_text = _split(uri)
     base = _base_host(host)
+    personal: list[tuple[tuple[str, str], str]] = []
     if base is not None:
         host = base
         if "/Accounts/" in path:
             path = _ACCOUNT_IN_PATH.sub(r"\g<1>" + ACCOUNT_PLACEHOLDER, path)
+        if "%2B" in path or "+" in path:
+            segments = path.split("/")
+            for i, seg in enumerate(segments):
+                if phone_segment(seg):
+                    personal.append((("path", str(i)), seg))
+                    segments[i] = MASK
+            path = "/".join(segments)
     elif port:
         host = f"{host}:{port}"
     query = tuple(sorted(parse_qsl(query_text, keep_blank_values=True))) if query_text else ()
+    kind: str
+    canonical: Any
     if body is None or body == b"" or body == "":
         kind, canonical = "empty", b""
     else:
         kind, canonical = _body_key(body, header(headers, "Content-Type"))
-    return RequestShape(method.upper(), host, path, query, kind, canonical, base is not None)
+    if base is not None:
+        query = _mask("query", query, personal)
+        if kind == "form":
+            canonical = _mask("body", canonical, personal)
+    return RequestShape(
+        method.upper(), host, path, query, kind, canonical, base is not None, tuple(personal)
+    )
+
+
+#: What a personal value becomes in a match key (its recorded value may be a scrubbed fake).
+MASK = "\x00personal"
+
+
+def _mask(
+    where: str, pairs: tuple[tuple[str, str], ...], personal: list[tuple[tuple[str, str], str]]
+) -> tuple[tuple[str, str], ...]:
+    out = []
+    for name, value in pairs:
+        if masked_param(name):
+            personal.append(((where, name), value))
+            out.append((name, MASK))
+        else:
+            out.append((name, value))
+    return tuple(out)
+
+
+def consistent(
+    recorded: RequestShape, live: RequestShape, bound: dict[str, str], reverse: dict[str, str]
+) -> list[tuple[str, str]] | None:
+    """The (fake, real) pairs that let `recorded` stand for `live`, or None if it cannot.
+
+    A recorded value that is not a fake must equal the live one; a fake must stand for the same
+    live value wherever it appears in the session (and no two fakes for one value).
+    """
+    pairs: list[tuple[str, str]] = []
+    local: dict[str, str] = {}
+    for (where_r, rec), (where_l, real) in zip(recorded.personal, live.personal, strict=False):
+        if where_r != where_l:
+            return None
+        if rec in (real, SCRUBBED) or _plus(rec) == _plus(real):
+            continue
+        if not is_fake(_plus(rec)):
+            return None
+        fake, value = _plus(rec), _plus(real)
+        if bound.get(fake, value) != value or reverse.get(value, fake) != fake:
+            return None
+        if local.get(fake, value) != value:
+            return None
+        local[fake] = value
+        pairs.append((fake, value))
+    return pairs
+
+
+def _plus(value: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(value) if "%" in value else value
 
 
 def _split(uri: str) -> tuple[str, int | None, str, str]:

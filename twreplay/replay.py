@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import gc
 import inspect
+import json
 import logging
 import os
 import tempfile
@@ -37,7 +38,8 @@ from .cassette import (
     write_atomic,
 )
 from .errors import SpecNotFoundError, SpecValidationError, TwreplayError
-from .matching import RequestShape, differences, form_text, shape
+from .matching import RequestShape, consistent, differences, form_text, shape
+from .scrub import Scrubber, ScrubConfig
 from .spec.index import SpecIndex, get_index, normalize_host
 from .spec.locate import PINNED_VERSION
 from .validation import ERROR, Finding, check_interaction
@@ -100,6 +102,7 @@ class _Options:
     persist: bool
     twilio_matching: bool
     request_filters: bool  # vcrpy's before_record_request has work to do (else skip its copy)
+    scrub: ScrubConfig | None  # None: record as is
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,6 +143,10 @@ class TwilioCassette(Cassette):
         self._index: SpecIndex | None = None
         self._index_failed = False
         self._logged: set[tuple[Any, ...]] = set()
+        # scrubbed fakes bound to the live values they stand for in this session
+        self._bound: dict[str, str] = {}
+        self._reverse: dict[str, str] = {}
+        self._scrubber: Scrubber | None = None
 
     # -- spec --------------------------------------------------------------------------------
     def spec(self) -> SpecIndex | None:
@@ -227,6 +234,8 @@ class TwilioCassette(Cassette):
                 self._played_interactions.append(self.data[i])
             self.play_counts[i] += 1
             response = _response_copy(self.data[i][1])
+            if self._bound:
+                response["body"]["string"] = _unscrub(response, self._bound)
             self._account(self._tw.session.replayed, request, response)
             return response
         if kind == "synthetic":
@@ -247,13 +256,20 @@ class TwilioCassette(Cassette):
         ):
             s = shape(filtered.method, filtered.uri, filtered.body, filtered.headers)
             candidates = self._by_key.get(s.key, ())
+            usable = []  # (index, fake->real pairs it needs), in recorded order
             for i in candidates:
-                if self.play_counts[i] == 0:
-                    decided = ("replay", i)
-                    break
-            else:
-                if candidates and self.allow_playback_repeats:
-                    decided = ("replay", candidates[-1])
+                recorded = self._shapes[i]
+                pairs = consistent(recorded, s, self._bound, self._reverse) if recorded else None
+                if pairs is not None:
+                    usable.append((i, pairs))
+            chosen = next(((i, p) for i, p in usable if self.play_counts[i] == 0), None)
+            if chosen is None and usable and self.allow_playback_repeats:
+                chosen = usable[-1]
+            if chosen is not None:
+                for fake, real in chosen[1]:
+                    self._bound[fake] = real
+                    self._reverse[real] = fake
+                decided = ("replay", chosen[0])
         if decided[0] == "miss" and filtered and self.write_protected and self._tw.responder:
             answer = self._tw.responder(filtered)
             if answer is not None:
@@ -263,6 +279,9 @@ class TwilioCassette(Cassette):
 
     # -- recording ---------------------------------------------------------------------------
     def append(self, request: Request, response: dict[str, Any]) -> None:
+        """Record an interaction: scrubbed first, then vcrpy's own before_record hooks."""
+        if self._tw.scrub is not None:
+            request, response = self._scrub(request, response)
         before = len(self.data)
         super().append(request, response)
         if len(self.data) > before:
@@ -285,6 +304,40 @@ class TwilioCassette(Cassette):
             if s is None or s.key not in fresh
         ]
         return kept + recorded
+
+    def scrubber(self) -> Scrubber:
+        if self._scrubber is None:
+            index = self.spec() if not self._index_failed else None
+            self._scrubber = Scrubber(self._tw.scrub, index)
+            path = Path(self._path)
+            if self._tw.persist and path.is_file():
+                self._scrubber.observe(path.read_text(encoding="utf-8", errors="replace"))
+        return self._scrubber
+
+    def _scrub(self, request: Request, response: dict[str, Any]) -> tuple[Request, dict[str, Any]]:
+        body = request.body
+        if isinstance(body, dict):
+            body = form_text(body)
+        if isinstance(body, bytes):
+            with suppress(UnicodeDecodeError):
+                body = body.decode("utf-8")
+        raw = {
+            "method": request.method,
+            "uri": request.uri,
+            "body": body,
+            "headers": {k: [v] for k, v in request.headers.items()},
+        }
+        clean, clean_response = self.scrubber().scrub_interaction(raw, response)
+        out = Request(
+            clean["method"],
+            clean["uri"],
+            clean["body"],
+            {k: v[0] if isinstance(v, list) and v else v for k, v in clean["headers"].items()},
+        )
+        string = clean_response.get("body", {}).get("string")
+        if isinstance(string, str):
+            clean_response["body"]["string"] = string.encode("utf-8")
+        return out, clean_response
 
     def _save(self, force: bool = False) -> None:
         if not self._tw.persist:
@@ -417,6 +470,26 @@ class _LoadedRequest(Request):
         return urlparse(self._uri)
 
 
+def _unscrub(response: dict[str, Any], bound: dict[str, str]) -> Any:
+    """The recorded body with the session's fakes replaced by the live values they stand for."""
+    from urllib.parse import quote
+
+    raw = response["body"]["string"]
+    if not isinstance(raw, bytes):
+        return raw
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw
+    is_json = "json" in (header(response.get("headers"), "Content-Type") or "")
+    for fake, real in sorted(bound.items(), key=lambda kv: -len(kv[0])):
+        if fake not in text and quote(fake, safe="") not in text:
+            continue
+        text = text.replace(fake, json.dumps(real)[1:-1] if is_json else real)
+        text = text.replace(quote(fake, safe=""), quote(real, safe=""))
+    return text.encode("utf-8")
+
+
 def _request_body(body: Any) -> Any:
     if isinstance(body, dict):
         return form_text(body)
@@ -530,6 +603,7 @@ class use_cassette:  # noqa: N801 - a decorator and context manager, named like 
         profile: str = "lenient",
         stateful: bool = True,
         strict_state: bool = False,
+        scrub: bool | ScrubConfig = True,
         spec_dir: str | os.PathLike[str] | None = None,
         responder: Responder | None = None,
         **vcr_options: Any,
@@ -554,6 +628,8 @@ class use_cassette:  # noqa: N801 - a decorator and context manager, named like 
             validate=validate,
             profile=profile,
             stateful=stateful,
+            strict_state=strict_state,
+            scrub=scrub,
             spec_dir=spec_dir,
             responder=responder,
             **vcr_options,
@@ -566,6 +642,7 @@ class use_cassette:  # noqa: N801 - a decorator and context manager, named like 
         self.spec_dir = spec_dir
         self.stateful = stateful
         self.strict_state = strict_state
+        self.scrub = scrub
         self.responder = responder
         self.vcr_options = vcr_options
         self._inner: Any = None
@@ -591,6 +668,9 @@ class use_cassette:  # noqa: N801 - a decorator and context manager, named like 
             persist=persist,
             twilio_matching="match_on" not in self.vcr_options,
             request_filters=bool(_REQUEST_FILTER_OPTIONS & set(self.vcr_options)),
+            scrub=(self.scrub if isinstance(self.scrub, ScrubConfig) else ScrubConfig())
+            if self.scrub
+            else None,
         )
         vcr_mode = {"rewrite": "all"}.get(self.record_mode, self.record_mode)
         config: dict[str, Any] = {
