@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -65,7 +66,8 @@ def run() -> int:
     step("5. The same cassette, broken by hand: a number where the spec wants a string")
     with tempfile.TemporaryDirectory() as tmp:
         broken = Path(tmp) / "broken.yaml"
-        broken.write_text(SAMPLE.read_text().replace('"num_segments": "1"', '"num_segments": 1', 1))
+        text = re.sub(r'"num_segments":\s+"1"', '"num_segments": 1', SAMPLE.read_text(), count=1)
+        broken.write_text(text)
         code = twreplay(["validate", str(broken)])
         print(f"  (exit status {code}: 0 clean, 1 findings, 2 unreadable)")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ._version import __version__
 from .cassette import iter_cassette_paths, load_cassette
-from .errors import CassetteFormatError, TwreplayError
+from .errors import CassetteFormatError, SpecNotFoundError, TwreplayError
 from .report import ValidationReport, coverage_table, dumps, render_coverage
 from .spec.index import SpecIndex
 from .spec.schema import DEFAULT_PROFILE, PROFILES
@@ -64,6 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="list every host, covered or not")
     _add_spec_dir(p)
     p.set_defaults(func=cmd_coverage)
+
+    p = sub.add_parser("audit", help="find credentials and personal data in cassettes")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="cassette files or folders")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    _add_spec_dir(p)
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("scrub", help="scrub cassettes in place (idempotent)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="cassette files or folders")
+    p.add_argument("--check", action="store_true", help="only report what would change")
+    _add_spec_dir(p)
+    p.set_defaults(func=cmd_scrub)
 
     spec = sub.add_parser("spec", help="install or describe Twilio's OpenAPI spec")
     spec_sub = spec.add_subparsers(dest="spec_command", metavar="SUBCOMMAND", parser_class=_Parser)
@@ -143,6 +155,88 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     table = coverage_table(index, report.covered, args.all)
     print(dumps(table) if args.format == "json" else render_coverage(table))
     return 0
+
+
+def _optional_index(spec_dir: str | None) -> SpecIndex | None:
+    """The spec if it can be found: scrubbing and auditing work without it, with less precision."""
+    try:
+        return SpecIndex(spec_dir)
+    except SpecNotFoundError:
+        if spec_dir:
+            raise
+        print(
+            "twreplay: Twilio's spec was not found; personal-data fields are judged by name only"
+            " (run `twreplay spec fetch`).",
+            file=sys.stderr,
+        )
+        return None
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from .audit import audit_paths
+
+    missing = _missing_paths(args.paths)
+    if missing:
+        print(f"twreplay audit: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    files = list(iter_cassette_paths(args.paths or DEFAULT_PATHS))
+    leaks, unreadable, count = audit_paths(files, _optional_index(args.spec_dir))
+    if args.format == "json":
+        print(
+            dumps(
+                {
+                    "files": count,
+                    "leaks": [leak.to_dict() for leak in leaks],
+                    "unreadable": [str(e) for e in unreadable],
+                }
+            )
+        )
+    else:
+        for err in unreadable:
+            print(f"error: {err}")
+        for leak in leaks:
+            print(leak.describe())
+        state = f"{len(leaks)} finding{'s' if len(leaks) != 1 else ''}" if leaks else "clean"
+        print(f"{count} cassette{'s' if count != 1 else ''} audited: {state}.")
+        if leaks:
+            print("Fix: `twreplay scrub PATH` replaces them with fakes; then audit again.")
+    if unreadable:
+        return 2
+    return 1 if leaks else 0
+
+
+def cmd_scrub(args: argparse.Namespace) -> int:
+    import yaml
+
+    from .cassette import write_atomic
+    from .scrub import scrub_cassette_text
+
+    missing = _missing_paths(args.paths)
+    if missing:
+        print(f"twreplay scrub: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    index = _optional_index(args.spec_dir)
+    changed_files = 0
+    failed = False
+    for path in iter_cassette_paths(args.paths or DEFAULT_PATHS):
+        try:
+            new_text, changed = scrub_cassette_text(path.read_text(encoding="utf-8"), index)
+        except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+            print(f"error: {path}: cannot be scrubbed ({str(exc).splitlines()[0]})")
+            failed = True
+            continue
+        if new_text is None:
+            continue
+        changed_files += 1
+        verb = "would scrub" if args.check else "scrubbed"
+        print(f"{path}: {verb} {changed} interaction{'s' if changed != 1 else ''}")
+        if not args.check:
+            write_atomic(path, new_text)
+    if not changed_files:
+        print("nothing to scrub.")
+    if failed:
+        return 2
+    return 1 if args.check and changed_files else 0
 
 
 def cmd_spec_fetch(args: argparse.Namespace) -> int:

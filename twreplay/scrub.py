@@ -611,3 +611,42 @@ def _collect_pii(document: dict[str, Any], schema: Any, found: set[str], seen: s
     for key in ("allOf", "oneOf", "anyOf"):
         for sub in schema.get(key) or []:
             _collect_pii(document, sub, found, seen)
+
+
+def scrub_cassette_text(
+    text: str, index: SpecIndex | None = None, config: ScrubConfig | None = None
+) -> tuple[str | None, int]:
+    """Scrub a whole cassette's text: (new text or None if nothing changed, interactions changed).
+
+    Raises `yaml.YAMLError` / `ValueError` for a text that is not a cassette.
+    """
+    from .cassette import dump_cassette
+    from .yamlfast import safe_load
+
+    data = safe_load(text)
+    if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
+        raise ValueError("not a cassette (no top-level `interactions:` list)")
+    scrubber = Scrubber(config or ScrubConfig(from_environment=False), index)
+    scrubber.observe(text)
+    changed = 0
+    out = []
+    for item in data["interactions"]:
+        request, response = scrubber.scrub_interaction(item["request"], item["response"])
+        new = {**item, "request": request, "response": response}
+        if _normal(new) != _normal(item):
+            changed += 1
+        out.append(new)
+    if not changed:
+        return None, 0
+    meta = data.get("twreplay")
+    extra = {k: v for k, v in data.items() if k not in ("interactions", "version", "twreplay")}
+    text_out = dump_cassette(out, meta)
+    if extra:  # keep keys other tools put there (vcrpy's metadata, …)
+        import yaml
+
+        text_out += yaml.safe_dump(extra, default_flow_style=False, sort_keys=True)
+    return text_out, changed
+
+
+def _normal(value: Any) -> str:
+    return json.dumps(value, default=_bytes_default, sort_keys=True)
