@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import trustme
 
@@ -124,9 +124,63 @@ class Handler(BaseHTTPRequestHandler):
                 return self._error(401, 20003, "Authenticate")
             if host.startswith("verify.") and parts[:2] == ["v2", "Services"]:
                 return self._verify(method, parts, form, host)
-            if len(parts) < 4 or parts[0] != "2010-04-01" or parts[1] != "Accounts":
+            if host.startswith("lookups.") and parts[:2] == ["v2", "PhoneNumbers"]:
+                number = unquote(parts[2])
+                return self._send(
+                    200,
+                    {
+                        "calling_country_code": "1",
+                        "country_code": "US",
+                        "phone_number": number,
+                        "national_format": f"({number[2:5]}) {number[5:8]}-{number[8:]}",
+                        "valid": True,
+                        "validation_errors": [],
+                        "caller_name": None,
+                        "sim_swap": None,
+                        "call_forwarding": None,
+                        "line_status": None,
+                        "line_type_intelligence": None,
+                        "identity_match": None,
+                        "reassigned_number": None,
+                        "sms_pumping_risk": None,
+                        "phone_number_quality_score": None,
+                        "pre_fill": None,
+                        "url": f"https://lookups.twilio.com/v2/PhoneNumbers/{parts[2]}",
+                    },
+                )
+            if len(parts) < 3 or parts[0] != "2010-04-01" or parts[1] != "Accounts":
                 return self._error(404, 20404, f"The requested resource {url.path} was not found")
             account = parts[2]
+            if len(parts) == 3 and not account.endswith(".json"):
+                return self._error(404, 20404, f"The requested resource {url.path} was not found")
+            if len(parts) == 3:  # the account itself
+                sid = account.removesuffix(".json")
+                return self._send(
+                    200,
+                    {
+                        "auth_token": self.server.account_token,
+                        "date_created": DATE,
+                        "date_updated": DATE,
+                        "friendly_name": "Jane Doe's account",
+                        "owner_account_sid": sid,
+                        "sid": sid,
+                        "status": "active",
+                        "subresource_uris": {},
+                        "type": "Full",
+                        "uri": f"/2010-04-01/Accounts/{sid}.json",
+                    },
+                )
+            if parts[3] == "Keys.json" and method == "POST":
+                return self._send(
+                    201,
+                    {
+                        "sid": "SK" + "7" * 32,
+                        "friendly_name": form.get("FriendlyName", ""),
+                        "date_created": DATE,
+                        "date_updated": DATE,
+                        "secret": self.server.key_secret,
+                    },
+                )
             if parts[3] == "Messages.json" and method == "POST":
                 sid = state.sid("SM")
                 msg = _message(
@@ -233,6 +287,8 @@ class StandIn:
         self.httpd.daemon_threads = True
         self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
         self.httpd.state = State()  # type: ignore[attr-defined]
+        self.httpd.account_token = "AUTHTOKEN-from-the-account-resource-0001"  # type: ignore[attr-defined]
+        self.httpd.key_secret = "KEYSECRET-only-shown-once-0123456789ab"  # type: ignore[attr-defined]
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

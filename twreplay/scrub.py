@@ -36,6 +36,7 @@ from .spec.model import Operation
 from .wire import header, snake_case
 
 SCRUBBED = "[scrubbed]"
+_QUOTED_SCRUBBED = "%5Bscrubbed%5D"
 
 #: Property names Twilio's spec marks `x-twilio.pii` somewhere (twilio-oai 2.6.7; a test keeps
 #: this list equal to a scan of the spec). Used where no operation is known (matching).
@@ -210,6 +211,8 @@ _FAKE_SID = re.compile(r"^(AC|SK)0{26}(\d{6})$")
 _PHONE = re.compile(r"^(?P<prefix>[a-z]+:)?(?P<number>\+?[1-9]\d{6,14})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ACCOUNT_OR_KEY = re.compile(r"\b(AC|SK)[0-9a-fA-F]{32}\b")
+_PHONE_IN_TEXT = re.compile(r"(?<![\w+%])\+[1-9]\d{7,14}(?!\d)")
+_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 FAKE_ANYWHERE = re.compile(
     r"\+1(2\d\d)5550(1\d\d)|user\d{4}@example\.com|scrubbed-text-\d{4}|(?:AC|SK)0{26}\d{6}"
 )
@@ -353,8 +356,16 @@ class Scrubber:
         if isinstance(body.get("string"), str):
             body["string"] = self._scrub_json_text(body["string"], pii)
         response["body"] = body
-        # last, every string: known secrets and known real values, in any encoding
+        # last, every string: phone numbers and emails wherever they are (headers, free text),
+        # then known secrets and known real values, in any encoding
+        _walk_strings(request, self._discover)
+        _walk_strings(response, self._discover)
+        uri = self._replace_known(request.pop("uri", ""), in_url=True)
+        body = request.pop("body", None)
+        form = isinstance(body, str) and body.lstrip()[:1] not in ("{", "[")
+        body = self._replace_known(body, in_url=form)
         request = _restore_bytes(self._replace_known(request))
+        request["uri"], request["body"] = uri, _restore_bytes(body)
         response = _restore_bytes(self._replace_known(response))
         return request, response
 
@@ -409,7 +420,9 @@ class Scrubber:
         query = parts.query
         if query:
             pairs = parse_qsl(query, keep_blank_values=True)
-            query = urlencode([(k, self._param(k, v, pii)) for k, v in pairs])
+            scrubbed = [(k, self._param(k, v, pii)) for k, v in pairs]
+            if scrubbed != pairs:  # re-encode only what changed hands
+                query = urlencode(scrubbed)
         return urlunsplit((parts.scheme, netloc, path, query, parts.fragment))
 
     def _path_segment(self, segment: str) -> str:
@@ -428,9 +441,8 @@ class Scrubber:
         if "json" in ctype or body.lstrip()[:1] in ("{", "["):
             return self._scrub_json_text(body, pii)
         pairs = parse_qsl(body, keep_blank_values=True)
-        if not pairs:
-            return body
-        return urlencode([(k, self._param(k, v, pii)) for k, v in pairs])
+        scrubbed = [(k, self._param(k, v, pii)) for k, v in pairs]
+        return urlencode(scrubbed) if scrubbed != pairs else body
 
     def _scrub_headers(self, headers: Mapping[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -486,6 +498,19 @@ class Scrubber:
         return value
 
     # -- the last pass -----------------------------------------------------------------------
+    def _discover(self, text: str) -> str:
+        """Register a fake for every phone number and email in free text."""
+        from urllib.parse import unquote
+
+        for candidate in (text, unquote(text)) if "%" in text else (text,):
+            for m in _PHONE_IN_TEXT.finditer(candidate):
+                if not is_fake(m.group(0)):
+                    self.fake(m.group(0))
+            for m in _EMAIL_IN_TEXT.finditer(candidate):
+                if not is_fake(m.group(0)) and not m.group(0).endswith("@example.com"):
+                    self.fake(m.group(0))
+        return text
+
     def _replacements(self) -> list[tuple[str, str]]:
         pairs: dict[str, str] = {}
         for secret in self.secrets:
@@ -503,8 +528,12 @@ class Scrubber:
             pairs.setdefault(quote_plus(real), quote_plus(fake))
         return sorted(pairs.items(), key=lambda kv: -len(kv[0]))
 
-    def _replace_known(self, value: Any) -> Any:
+    def _replace_known(self, value: Any, in_url: bool = False) -> Any:
         replacements = self._replacements()
+        if in_url:  # what goes into a URL goes in URL-encoded
+            replacements = [
+                (k, v if v == quote(v, safe="%") else quote(v, safe="")) for k, v in replacements
+            ]
         if not replacements:
             return value
         pattern = re.compile("|".join(re.escape(k) for k, _ in replacements))
@@ -522,7 +551,7 @@ class Scrubber:
 def _CASELESS(lowered: dict[str, str], text: str) -> str:  # noqa: N802 - a small helper
     low = text.lower()
     for key, fake in lowered.items():
-        if key in low and fake == SCRUBBED:
+        if key in low and fake in (SCRUBBED, _QUOTED_SCRUBBED):
             start = low.find(key)
             while start >= 0:
                 text = text[:start] + fake + text[start + len(key) :]
