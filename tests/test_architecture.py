@@ -8,7 +8,7 @@ from pathlib import Path
 import twreplay
 
 PACKAGE = Path(twreplay.__file__).parent
-ADAPTERS = {"cli", "__main__", "replay", "pytest_plugin", "server"}
+ADAPTERS = {"cli", "__main__", "replay", "pytest_plugin", "_pytest_fixtures", "server"}
 # What the pure core may not import: outside adapters' libraries and our own adapters.
 FORBIDDEN = {
     "vcr",

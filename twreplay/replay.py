@@ -15,7 +15,7 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +103,7 @@ class _Options:
     twilio_matching: bool
     request_filters: bool  # vcrpy's before_record_request has work to do (else skip its copy)
     scrub: ScrubConfig | None  # None: record as is
+    extra_paths: tuple[str, ...] = ()  # more cassettes to replay from (pytest-recording's)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -138,6 +139,8 @@ class TwilioCassette(Cassette):
     def __init__(self, path: Any, *, twreplay: _Options, **kwargs: Any) -> None:
         super().__init__(path, **kwargs)
         self._tw = twreplay
+        if twreplay.persist:
+            twreplay.session.path = str(path)
         self._shapes: list[RequestShape | None] = []
         self._by_key: dict[tuple[Any, ...], list[int]] = {}
         self._index: SpecIndex | None = None
@@ -167,15 +170,21 @@ class TwilioCassette(Cassette):
     def _load(self) -> None:
         if self._tw.rewrite or not self._tw.persist:
             return
-        path = Path(self._path)
-        if not path.is_file() or path.stat().st_size == 0:
+        paths = [
+            p
+            for p in (Path(self._path), *map(Path, self._tw.extra_paths))
+            if p.is_file() and p.stat().st_size > 0
+        ]
+        if not paths:
             return
         enabled = gc.isenabled()
         gc.disable()  # building thousands of small objects; the collector would rescan them
         try:
-            cassette = load_cassette(path, line_numbers=False)
+            interactions = [
+                it for path in paths for it in load_cassette(path, line_numbers=False).interactions
+            ]
             hooks = self._after_load_interaction
-            for it in cassette.interactions:
+            for it in interactions:
                 request = _LoadedRequest(
                     it.method,
                     it.uri,
@@ -391,9 +400,7 @@ class TwilioCassette(Cassette):
                 log.warning("twreplay: %s %s: %s", request.method, request.uri, f.describe())
         errors = [f for f in findings if f.severity == ERROR]
         if errors and self._tw.validate == "strict":
-            lines = "\n".join(
-                f"  {f.describe()}; expected {f.expected}, found {f.found}" for f in errors
-            )
+            lines = "\n".join(f"  {f.describe()}" for f in errors)
             raise SpecValidationError(
                 f"{request.method} {request.uri} ({errors[0].operation_id or 'no operation'})"
                 f" breaks Twilio's spec ({self._tw.profile} profile), in cassette {self._path}:\n"
@@ -658,20 +665,7 @@ class use_cassette:  # noqa: N801 - a decorator and context manager, named like 
         responder = self.responder
         if responder is None and self.synthetic:
             responder = _synthetic_responder(self)
-        options = _Options(
-            session=session,
-            validate=self.validate,
-            profile=self.profile,
-            spec_dir=self.spec_dir,
-            responder=responder,
-            rewrite=self.record_mode == "rewrite",
-            persist=persist,
-            twilio_matching="match_on" not in self.vcr_options,
-            request_filters=bool(_REQUEST_FILTER_OPTIONS & set(self.vcr_options)),
-            scrub=(self.scrub if isinstance(self.scrub, ScrubConfig) else ScrubConfig())
-            if self.scrub
-            else None,
-        )
+        options = self._options(session, responder, persist, self.vcr_options)
         vcr_mode = {"rewrite": "all"}.get(self.record_mode, self.record_mode)
         config: dict[str, Any] = {
             "decode_compressed_response": True,
@@ -687,6 +681,59 @@ class use_cassette:  # noqa: N801 - a decorator and context manager, named like 
     def __exit__(self, *exc: Any) -> None:
         inner, self._inner = self._inner, None
         inner.__exit__(*exc)
+
+    def _options(
+        self,
+        session: Session,
+        responder: Responder | None,
+        persist: bool,
+        vcr_options: Mapping[str, Any],
+        extra_paths: tuple[str, ...] = (),
+    ) -> _Options:
+        return _Options(
+            session=session,
+            validate=self.validate,
+            profile=self.profile,
+            spec_dir=self.spec_dir,
+            responder=responder,
+            rewrite=self.record_mode == "rewrite",
+            persist=persist,
+            twilio_matching="match_on" not in vcr_options,
+            request_filters=bool(_REQUEST_FILTER_OPTIONS & set(vcr_options)),
+            scrub=(self.scrub if isinstance(self.scrub, ScrubConfig) else ScrubConfig())
+            if self.scrub
+            else None,
+            extra_paths=extra_paths,
+        )
+
+    def attach(self, vcr: VCR) -> Session:
+        """Give a VCR made elsewhere (pytest-recording's) twreplay's behaviour.
+
+        Its record mode, cassette folder and options stay its own; its cassettes become
+        twreplay cassettes (matching, scrubbing, validation, synthetic answers). Returns the
+        session that will count what happens.
+        """
+        session = Session(
+            path=None, record_mode=str(getattr(vcr.record_mode, "value", vcr.record_mode))
+        )
+        responder = self.responder
+        if responder is None and self.synthetic:
+            responder = _synthetic_responder(self)
+        vcr.decode_compressed_response = True
+        extra_paths = tuple(getattr(vcr.persister, "extra_paths", ()) or ())
+
+        def use(with_current_defaults: bool = False, **kwargs: Any) -> Any:
+            def args() -> dict[str, Any]:
+                config = vcr.get_merged_config(**kwargs)
+                options = self._options(session, responder, True, kwargs, extra_paths)
+                config["persister"] = _Persister(options)
+                config["twreplay"] = options
+                return config
+
+            return TwilioCassette.use_arg_getter(args)
+
+        vcr._use_cassette = use
+        return session
 
     # -- decorator ---------------------------------------------------------------------------
     def __call__(self, function: F) -> F:
