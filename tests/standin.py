@@ -37,6 +37,8 @@ class State:
         self.messages: dict[str, dict[str, Any]] = {}
         self.polls: dict[str, int] = {}
         self.requests: list[tuple[str, str, str]] = []  # (method, host, path)
+        self.codes: dict[str, str] = {}
+        self.verifications: dict[str, str] = {}
         self.lock = threading.Lock()
 
     def sid(self, prefix: str) -> str:
@@ -246,6 +248,35 @@ class Handler(BaseHTTPRequestHandler):
 
     def _verify(self, method: str, parts: list[str], form: dict[str, str], host: str) -> None:
         state: State = self.server.state
+        if len(parts) == 4 and parts[3] in ("Verifications", "VerificationCheck"):
+            service = parts[2]
+            to = form.get("To", "")
+            if parts[3] == "Verifications":
+                state.codes[to] = "123456"  # the code "sent" to the phone
+                status = "pending"
+            else:
+                status = "approved" if state.codes.get(to) == form.get("Code") else "pending"
+            sid = state.verifications.setdefault(to, state.sid("VE"))
+            return self._send(
+                201 if parts[3] == "Verifications" else 200,
+                {
+                    "sid": sid,
+                    "service_sid": service,
+                    "account_sid": "AC" + "1" * 32,
+                    "to": to,
+                    "channel": form.get("Channel", "sms"),
+                    "status": status,
+                    "valid": status == "approved",
+                    "amount": None,
+                    "payee": None,
+                    "date_created": ISO,
+                    "date_updated": ISO,
+                    "lookup": {},
+                    "send_code_attempts": [],
+                    "sna": None,
+                    "url": f"https://verify.twilio.com/v2/Services/{service}/Verifications/{sid}",
+                },
+            )
         sid = parts[2] if len(parts) > 2 else state.sid("VA")
         self._send(
             201 if method == "POST" else 200,
