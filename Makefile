@@ -8,7 +8,7 @@ ifneq ($(SPEC_BESIDE),)
 export TWREPLAY_SPEC_DIR ?= $(SPEC_BESIDE)
 endif
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench cassettes clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/spec_engine.py
+	$(BIN)/python benchmarks/replay.py
+	cd benchmarks && ../$(BIN)/python synthetic.py
+
+# Re-record the shared cassettes against the local Twilio stand-in (see cassettes/README.md).
+cassettes: $(VENV)/.installed
+	$(BIN)/python -m tests.record_examples
+	$(BIN)/twreplay validate cassettes
+	$(BIN)/twreplay audit cassettes
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

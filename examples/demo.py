@@ -1,7 +1,9 @@
-"""A two-minute tour of what twreplay knows about Twilio's API (run by `make demo`).
+"""The whole story in a minute (run by `make demo`).
 
-1. finds Twilio's OpenAPI spec; 2. resolves the URLs the Twilio SDK calls to spec operations;
-3. validates the shared cassettes; 4. shows what a broken recording looks like; 5. coverage.
+1. replay a recorded SMS session through the real Twilio SDK, offline;
+2. answer a request nobody recorded, from Twilio's spec;
+3. validate the shared cassettes against the spec, and show what a broken one looks like;
+4. audit them for credentials and personal data.
 """
 
 from __future__ import annotations
@@ -11,14 +13,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-from twreplay.cli import main as twreplay
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
+
+import twreplay
+from twreplay.cli import main as twreplay_cli
 from twreplay.errors import SpecNotFoundError
 from twreplay.spec.index import SpecIndex
-from twreplay.validation import check_interaction
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "cassettes" / "demo" / "sms_session.yaml"
-AC = "AC00000000000000000000000000000001"
+CASSETTES = ROOT / "cassettes"
+SAMPLE = CASSETTES / "examples" / "send_sms.yaml"
+ACCOUNT = "AC" + "1" * 32
 
 
 def step(title: str) -> None:
@@ -26,53 +32,53 @@ def step(title: str) -> None:
 
 
 def run() -> int:
-    step("1. Twilio's spec")
     try:
         index = SpecIndex()
     except SpecNotFoundError as exc:
         print(exc)
         return 2
-    print(f"found {len(index.file_names())} spec files serving {len(index.hosts())} hosts")
+    print(f"Twilio's spec: {len(index.file_names())} files, {len(index.hosts())} hosts")
 
-    step("2. Which operation is this request? (the route index)")
-    for method, url in [
-        ("POST", f"https://api.twilio.com/2010-04-01/Accounts/{AC}/Messages.json"),
-        ("GET", f"https://api.dublin.ie1.twilio.com/2010-04-01/Accounts/{AC}/Calls.json"),
-        (
-            "POST",
-            "https://verify.twilio.com/v2/Services/VA0123456789abcdef0123456789abcdef/Verifications",
-        ),
-        ("GET", "https://messaging.twilio.com/v1/Services"),
-        ("GET", "https://api.twilio.com/2010-04-01/NoSuchThing.json"),
-    ]:
-        match = index.resolve(method, url)
-        target = f"{match.operation.operation_id} ({match.operation.file.name})" if match else "—"
-        print(f"  {method:<5}{url[:88]:<90}-> {target}")
+    step(f"1. Replay {SAMPLE.relative_to(ROOT)} through the Twilio SDK (no network)")
+    with twreplay.use_cassette(SAMPLE) as session:
+        client = Client(ACCOUNT, "any-token")
+        msg = client.messages.create(
+            to="+14155552671", from_="+15005550006", body="Your table for two is ready."
+        )
+        print(f"  sent {msg.sid} to {msg.to} ({msg.status}); body: {msg.body!r}")
+        print(f"  listed {len(client.messages.list(limit=5))} message(s)")
+    print(f"  {len(session.replayed)} answered from the cassette; the cassette holds fakes")
+    print("  (+12025550100, scrubbed-text-0000) and gave back the values this code sent.")
 
-    step("3. Is this request what the spec wants? (an SMS with no 'To')")
-    checked = check_interaction(
-        index,
-        method="POST",
-        url=f"https://api.twilio.com/2010-04-01/Accounts/{AC}/Messages.json",
-        request_headers={"Authorization": "Basic eDp5"},
-        request_body="From=%2B15005550006&Body=Hello",
-    )
-    for finding in checked.findings:
-        print(f"  {finding.describe()}")
+    step("2. A request nobody recorded: answered from Twilio's spec")
+    with twreplay.use_cassette(None) as session:
+        client = Client(ACCOUNT, "any-token")
+        service = client.verify.v2.services.create(friendly_name="Demo login")
+        check = client.verify.v2.services(service.sid).verifications.create(
+            to="+14155552671", channel="sms"
+        )
+        print(
+            f"  Verify service {service.sid} ({service.friendly_name!r}), created {service.date_created}"
+        )
+        print(f"  verification {check.sid}: {check.status} via {check.channel} to {check.to}")
+        try:
+            client.messages.create(to="+15005550001", from_="+15005550006", body="hi")
+        except TwilioRestException as exc:
+            print(f"  Twilio's magic number +15005550001 -> {exc.status}/{exc.code}: {exc.msg}")
+    print(f"  {len(session.synthetic)} synthetic answers, {len(session.issues)} spec findings")
 
-    step(f"4. twreplay validate {SAMPLE.relative_to(ROOT)}")
-    twreplay(["validate", str(SAMPLE)])
-
-    step("5. The same cassette, broken by hand: a number where the spec wants a string")
+    step("3. twreplay validate cassettes/")
+    twreplay_cli(["validate", str(CASSETTES)])
     with tempfile.TemporaryDirectory() as tmp:
         broken = Path(tmp) / "broken.yaml"
         text = re.sub(r'"num_segments":\s+"1"', '"num_segments": 1', SAMPLE.read_text(), count=1)
         broken.write_text(text)
-        code = twreplay(["validate", str(broken)])
+        print("  ... and a copy broken by hand (a number where the spec wants a string):")
+        code = twreplay_cli(["validate", str(broken)])
         print(f"  (exit status {code}: 0 clean, 1 findings, 2 unreadable)")
 
-    step("6. twreplay coverage")
-    twreplay(["coverage", str(SAMPLE)])
+    step("4. twreplay audit cassettes/")
+    twreplay_cli(["audit", str(CASSETTES)])
     return 0
 
 

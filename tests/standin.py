@@ -7,6 +7,7 @@ It answers a few resources deterministically (same requests, same bytes).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import socket
 import ssl
@@ -346,7 +347,11 @@ def resolve_twilio_to(port: int | None) -> Iterator[None]:
     def fake(host: Any, p: Any, *args: Any, **kwargs: Any) -> Any:
         name = host.decode() if isinstance(host, bytes) else str(host)
         if port is None:
-            raise socket.gaierror(f"network blocked in this test: {name}")
+            try:
+                ipaddress.ip_address(name)  # an address needs no lookup: let it through
+            except ValueError:
+                raise socket.gaierror(f"network blocked in this test: {name}") from None
+            return _real_getaddrinfo(host, p, *args, **kwargs)
         if name.endswith(".twilio.com"):
             return _real_getaddrinfo("127.0.0.1", port, *args, **kwargs)
         return _real_getaddrinfo(host, p, *args, **kwargs)

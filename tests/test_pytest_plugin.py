@@ -219,3 +219,27 @@ def test_cassette_dir_from_ini(project) -> None:
     write_tests(project)
     run(project, "--record-mode=once", standin=True).assert_outcomes(passed=1)
     assert (Path(project.path) / "recorded" / "test_sms" / "test_send.yaml").is_file()
+
+
+def test_block_network_still_blocks_other_hosts(project) -> None:
+    project.makepyfile(
+        test_sms="""
+        import pytest
+        import requests
+        from twilio.rest import Client
+        from vcr.errors import CannotOverwriteExistingCassetteException
+
+        @pytest.mark.vcr
+        def test_twilio_is_answered_and_the_rest_is_blocked(twreplay):
+            Client("AC" + "1" * 32, "t").messages.create(to="+1", from_="+15005550006", body="x")
+            assert len(twreplay.synthetic) == 1
+            # other hosts keep vcrpy's plain behaviour: not in the cassette, not recorded
+            with pytest.raises(CannotOverwriteExistingCassetteException):
+                requests.get("http://127.0.0.1:9/", timeout=1)
+
+        def test_without_a_cassette_the_network_is_blocked():
+            with pytest.raises(RuntimeError, match="Network is disabled"):
+                requests.get("http://127.0.0.1:9/", timeout=1)
+    """
+    )
+    run(project, "--block-network").assert_outcomes(passed=2)

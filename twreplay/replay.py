@@ -319,7 +319,7 @@ class TwilioCassette(Cassette):
             index = self.spec() if not self._index_failed else None
             self._scrubber = Scrubber(self._tw.scrub, index)
             path = Path(self._path)
-            if self._tw.persist and path.is_file():
+            if self._loaded_count and path.is_file():  # fakes already in use keep their numbers
                 self._scrubber.observe(path.read_text(encoding="utf-8", errors="replace"))
         return self._scrubber
 
