@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import gc
 import inspect
-import json
 import logging
 import os
 import tempfile
@@ -39,7 +38,7 @@ from .cassette import (
 )
 from .errors import SpecNotFoundError, SpecValidationError, TwreplayError
 from .matching import RequestShape, consistent, differences, form_text, shape
-from .scrub import Scrubber, ScrubConfig
+from .scrub import Scrubber, ScrubConfig, restore
 from .spec.index import SpecIndex, get_index, normalize_host
 from .spec.locate import PINNED_VERSION
 from .validation import ERROR, Finding, check_interaction
@@ -479,8 +478,6 @@ class _LoadedRequest(Request):
 
 def _unscrub(response: dict[str, Any], bound: dict[str, str]) -> Any:
     """The recorded body with the session's fakes replaced by the live values they stand for."""
-    from urllib.parse import quote
-
     raw = response["body"]["string"]
     if not isinstance(raw, bytes):
         return raw
@@ -489,12 +486,7 @@ def _unscrub(response: dict[str, Any], bound: dict[str, str]) -> Any:
     except UnicodeDecodeError:
         return raw
     is_json = "json" in (header(response.get("headers"), "Content-Type") or "")
-    for fake, real in sorted(bound.items(), key=lambda kv: -len(kv[0])):
-        if fake not in text and quote(fake, safe="") not in text:
-            continue
-        text = text.replace(fake, json.dumps(real)[1:-1] if is_json else real)
-        text = text.replace(quote(fake, safe=""), quote(real, safe=""))
-    return text.encode("utf-8")
+    return restore(text, bound, is_json).encode("utf-8")
 
 
 def _request_body(body: Any) -> Any:

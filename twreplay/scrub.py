@@ -679,3 +679,14 @@ def scrub_cassette_text(
 
 def _normal(value: Any) -> str:
     return json.dumps(value, default=_bytes_default, sort_keys=True)
+
+
+def restore(text: str, bound: Mapping[str, str], json_text: bool) -> str:
+    """`text` with fakes replaced by the real values they stand for (raw and URL-encoded)."""
+    for fake, real in sorted(bound.items(), key=lambda kv: -len(kv[0])):
+        quoted = quote(fake, safe="")
+        if fake not in text and quoted not in text:
+            continue
+        text = text.replace(fake, json.dumps(real)[1:-1] if json_text else real)
+        text = text.replace(quoted, quote(real, safe=""))
+    return text
