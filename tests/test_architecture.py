@@ -8,7 +8,15 @@ from pathlib import Path
 import twreplay
 
 PACKAGE = Path(twreplay.__file__).parent
-ADAPTERS = {"cli", "__main__", "replay", "pytest_plugin", "_pytest_fixtures", "server"}
+ADAPTERS = {
+    "cli",
+    "__main__",
+    "replay",
+    "pytest_plugin",
+    "_pytest_fixtures",
+    "server",
+    "http_client",
+}
 # What the pure core may not import: outside adapters' libraries and our own adapters.
 FORBIDDEN = {
     "vcr",

@@ -16,12 +16,16 @@ from ._version import __version__
 from .errors import CassetteFormatError, SpecNotFoundError, SpecValidationError, TwreplayError
 
 if TYPE_CHECKING:
+    from .http_client import http_client
     from .replay import Exchange, Session, UnmatchedRequestError, use_cassette
+    from .scrub import ScrubConfig
     from .validation import Finding
 
 _LAZY = {
     "Exchange": ".replay",
     "Finding": ".validation",
+    "ScrubConfig": ".scrub",
+    "http_client": ".http_client",
     "Session": ".replay",
     "UnmatchedRequestError": ".replay",
     "use_cassette": ".replay",
@@ -31,12 +35,14 @@ __all__ = [
     "CassetteFormatError",
     "Exchange",
     "Finding",
+    "ScrubConfig",
     "Session",
     "SpecNotFoundError",
     "SpecValidationError",
     "TwreplayError",
     "UnmatchedRequestError",
     "__version__",
+    "http_client",
     "use_cassette",
 ]
 

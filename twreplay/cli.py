@@ -77,6 +77,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_spec_dir(p)
     p.set_defaults(func=cmd_scrub)
 
+    p = sub.add_parser("serve", help="an HTTP mock of every Twilio domain")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=4010, help="port (default 4010; 0 picks a free one)")
+    p.add_argument("--cassettes", metavar="DIR", help="answer from these cassettes first")
+    p.add_argument(
+        "--no-synthetic",
+        action="store_true",
+        help="answer Twilio's 404 instead of a synthetic answer",
+    )
+    p.add_argument("--log-format", choices=["text", "json"], default="text")
+    _add_spec_dir(p)
+    p.set_defaults(func=cmd_serve)
+
     spec = sub.add_parser("spec", help="install or describe Twilio's OpenAPI spec")
     spec_sub = spec.add_subparsers(dest="spec_command", metavar="SUBCOMMAND", parser_class=_Parser)
     spec_sub.required = True
@@ -237,6 +250,22 @@ def cmd_scrub(args: argparse.Namespace) -> int:
     if failed:
         return 2
     return 1 if args.check and changed_files else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .server import serve
+
+    if args.cassettes and not os.path.isdir(args.cassettes):
+        print(f"twreplay serve: no such folder: {args.cassettes}", file=sys.stderr)
+        return 2
+    return serve(
+        host=args.host,
+        port=args.port,
+        cassettes=args.cassettes,
+        synthetic=not args.no_synthetic,
+        spec_dir=args.spec_dir,
+        log_format=args.log_format,
+    )
 
 
 def cmd_spec_fetch(args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from .scrub import SCRUBBED, is_fake, masked_param, phone_segment
+from .scrub import SCRUBBED, is_fake, is_placeholder, masked_param, phone_segment
 from .spec.index import normalize_host
 from .wire import header, media_type
 
@@ -136,7 +136,7 @@ def consistent(
             continue  # a cassette recorded under one account replays under any other
         if rec in (real, SCRUBBED) or _plus(rec) == _plus(real):
             continue
-        if not is_fake(_plus(rec)):
+        if not is_placeholder(_plus(rec)):
             return None
         fake, value = _plus(rec), _plus(real)
         if bound.get(fake, value) != value or reverse.get(value, fake) != fake:

@@ -230,6 +230,11 @@ def is_fake(value: str) -> bool:
     )
 
 
+def is_placeholder(value: str) -> bool:
+    """A fake the scrubber made to stand for a real value (magic numbers are real values)."""
+    return value != SCRUBBED and not _MAGIC.match(value) and is_fake(value)
+
+
 FieldRule = Callable[[str, Any], Any]
 
 
