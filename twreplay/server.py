@@ -340,6 +340,7 @@ def serve(
     log_format: str = "text",
 ) -> int:
     """Run the server until SIGINT/SIGTERM. Returns the exit status."""
+    import signal
     import socket
 
     try:
@@ -380,6 +381,10 @@ def serve(
         app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5
     )
     server = uvicorn.Server(config)
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again for the
+    # handler it found; a quiet one lets the process end normally (exit status 0).
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
     server.run(sockets=[sock])
     print("twreplay serve: stopped", file=sys.stderr, flush=True)
     return 0
