@@ -349,7 +349,9 @@ def serve(
         print("twreplay serve needs uvicorn: pip install 'twreplay[server]'", file=sys.stderr)
         return 2
     index = SpecIndex(spec_dir)
-    index.resolve_path("GET", "api.twilio.com", "/")  # the busiest host, ready before the first call
+    index.resolve_path(
+        "GET", "api.twilio.com", "/"
+    )  # the busiest host, ready before the first call
     library = CassetteLibrary(cassettes)
     for err in library.errors:
         print(f"twreplay serve: skipping {err}", file=sys.stderr)

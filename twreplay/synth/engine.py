@@ -496,11 +496,12 @@ class _Context:
         eng, op = self.engine, self.op
         path = self.concrete_path()
         item_schema = deref(self.doc, deref(self.doc, schema["properties"][key]).get("items", {}))
-        records: list[dict[str, Any]] = []
+        # stored resources, newest first (copied only for the page shown), then the list's own
+        records: list[Any] = []
         if eng.stateful:
-            for ikey in reversed(eng._children.get((self.host, path), [])):
-                if ikey in eng._store:
-                    records.append(_clone(eng._store[ikey]))
+            records = [
+                k for k in reversed(eng._children.get((self.host, path), [])) if k in eng._store
+            ]
         records.extend(self.generated_items(item_schema, key, status, path))
         params = dict(self.query)
         try:
@@ -508,7 +509,10 @@ class _Context:
             page = max(0, int(params.get("Page", 0)))
         except ValueError:
             size, page = 50, 0
-        chunk = records[page * size : (page + 1) * size]
+        chunk = [
+            _clone(eng._store[r]) if isinstance(r, tuple) else r
+            for r in records[page * size : (page + 1) * size]
+        ]
         more = (page + 1) * size < len(records)
         filters = [(k, v) for k, v in self.query if k not in _PAGING]
 
