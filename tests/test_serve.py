@@ -234,7 +234,7 @@ def test_fifty_concurrent_creates(server) -> None:
         )
         return r.status_code, r.json()["sid"]
 
-    with ThreadPoolExecutor(max_workers=16) as pool:
+    with ThreadPoolExecutor(max_workers=50) as pool:
         results = list(pool.map(create, range(50)))
     assert {status for status, _ in results} == {201}
     sids = {sid for _, sid in results}
