@@ -30,3 +30,19 @@ def index(spec_dir: Path):
     from twreplay.spec.index import SpecIndex
 
     return SpecIndex(spec_dir)
+
+
+@pytest.fixture
+def standin(tmp_path, monkeypatch):
+    """The local HTTPS stand-in for Twilio, trusted by requests for this test."""
+    from .standin import StandIn
+
+    server = StandIn()
+    ca = tmp_path / "ca.pem"
+    server.ca.cert_pem.write_to_path(str(ca))
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

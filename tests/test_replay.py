@@ -13,25 +13,12 @@ from twilio.rest import Client
 
 import twreplay
 
-from .standin import PNG, StandIn, State, resolve_twilio_to
+from .standin import PNG, State, resolve_twilio_to
 
 AC_LIVE = "AC" + "1" * 32
 AC_OTHER = "AC" + "2" * 32
 TO = "+15550100001"
 FROM = "+15005550006"
-
-
-@pytest.fixture
-def standin(tmp_path, monkeypatch):
-    server = StandIn()
-    ca = tmp_path / "ca.pem"
-    server.ca.cert_pem.write_to_path(str(ca))
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def live_client(**kw) -> Client:

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
-import pytest
 import requests
 import vcr
 from twilio.rest import Client
@@ -60,19 +59,6 @@ def planted(server: StandIn) -> dict[str, set[str]]:
         "message body": encodings(BODY),
         "friendly name": encodings(NAME),
     }
-
-
-@pytest.fixture
-def standin(tmp_path, monkeypatch):
-    server = StandIn()
-    ca = tmp_path / "ca.pem"
-    server.ca.cert_pem.write_to_path(str(ca))
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def session_story(client: Client, key_client: Client) -> dict:

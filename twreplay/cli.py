@@ -142,14 +142,16 @@ def _scan(paths: list[str], index: SpecIndex, profile: str) -> ValidationReport:
     return report
 
 
-def _missing_paths(paths: list[str]) -> list[str]:
-    return [p for p in (paths or DEFAULT_PATHS) if not os.path.exists(p)]
+def _paths_missing(command: str, paths: list[str]) -> bool:
+    """Say which of the given (or default) paths do not exist; True if any."""
+    missing = [p for p in (paths or DEFAULT_PATHS) if not os.path.exists(p)]
+    if missing:
+        print(f"twreplay {command}: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+    return bool(missing)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    missing = _missing_paths(args.paths)
-    if missing:
-        print(f"twreplay validate: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+    if _paths_missing("validate", args.paths):
         return 2
     report = _scan(args.paths, SpecIndex(args.spec_dir), args.profile)
     print(dumps(report.to_json()) if args.format == "json" else report.render_text())
@@ -157,9 +159,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    missing = _missing_paths(args.paths)
-    if missing:
-        print(f"twreplay coverage: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+    if _paths_missing("coverage", args.paths):
         return 2
     index = SpecIndex(args.spec_dir)
     report = _scan(args.paths, index, DEFAULT_PROFILE)
@@ -188,9 +188,7 @@ def _optional_index(spec_dir: str | None) -> SpecIndex | None:
 def cmd_audit(args: argparse.Namespace) -> int:
     from .audit import audit_paths
 
-    missing = _missing_paths(args.paths)
-    if missing:
-        print(f"twreplay audit: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+    if _paths_missing("audit", args.paths):
         return 2
     files = list(iter_cassette_paths(args.paths or DEFAULT_PATHS))
     leaks, unreadable, count = audit_paths(files, _optional_index(args.spec_dir))
@@ -224,9 +222,7 @@ def cmd_scrub(args: argparse.Namespace) -> int:
     from .cassette import write_atomic
     from .scrub import scrub_cassette_text
 
-    missing = _missing_paths(args.paths)
-    if missing:
-        print(f"twreplay scrub: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+    if _paths_missing("scrub", args.paths):
         return 2
     index = _optional_index(args.spec_dir)
     changed_files = 0
