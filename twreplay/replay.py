@@ -323,12 +323,7 @@ class TwilioCassette(Cassette):
         return self._scrubber
 
     def _scrub(self, request: Request, response: dict[str, Any]) -> tuple[Request, dict[str, Any]]:
-        body = request.body
-        if isinstance(body, dict):
-            body = form_text(body)
-        if isinstance(body, bytes):
-            with suppress(UnicodeDecodeError):
-                body = body.decode("utf-8")
+        body = _stored_body(request.body)
         raw = {
             "method": request.method,
             "uri": request.uri,
@@ -529,6 +524,17 @@ def _spec_or_none(spec_dir: str | os.PathLike[str] | None) -> SpecIndex | None:
         return None
 
 
+def _stored_body(body: Any) -> Any:
+    """A request body as a cassette stores it: form text (aiohttp's dicts encoded), else text
+    where it is UTF-8, else bytes."""
+    if isinstance(body, dict):
+        body = form_text(body)
+    if isinstance(body, bytes):
+        with suppress(UnicodeDecodeError):
+            body = body.decode("utf-8")
+    return body
+
+
 def _interaction_dict(
     request: Request, response: dict[str, Any], index: SpecIndex | None
 ) -> dict[str, Any]:
@@ -537,12 +543,7 @@ def _interaction_dict(
         if name.lower() in _CREDENTIAL_HEADERS:
             scheme = str(req_headers[name][0]).split(" ", 1)
             req_headers[name] = [f"{scheme[0]} [scrubbed]" if len(scheme) == 2 else "[scrubbed]"]
-    body = request.body
-    if isinstance(body, dict):
-        body = form_text(body)
-    if isinstance(body, bytes):
-        with suppress(UnicodeDecodeError):
-            body = body.decode("utf-8")
+    body = _stored_body(request.body)
     resp_headers = ordered_headers(response.get("headers", {}), VOLATILE_RESPONSE_HEADERS)
     raw = response["body"]["string"]
     out: dict[str, Any] = {
