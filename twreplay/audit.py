@@ -18,12 +18,14 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .cassette import CassetteFile, Interaction
 from .scrub import (
+    _COUNTRY,
     SCRUBBED,
-    SECRET_FIELDS,
     SECRET_HEADERS,
-    SECRET_PARAMS,
+    SPEC_PII_NAMES,
     Scrubber,
     is_fake,
+    is_personal_name,
+    is_secret_name,
 )
 from .spec.index import SpecIndex
 from .wire import snake_case
@@ -81,11 +83,12 @@ def audit_cassette(cassette: CassetteFile, index: SpecIndex | None = None) -> li
 def _interaction_leaks(it: Interaction, scrubber: Scrubber) -> Iterator[tuple[str, str, str]]:
     op = scrubber._operation(it.method, it.uri)
     pii = scrubber.pii_names(op)
+    asked = pii | SPEC_PII_NAMES  # what a request may carry: the spec marks no request field
     parts = urlsplit(it.uri)
     if "@" in parts.netloc:
         yield "request.uri", "url-userinfo", parts.netloc.rpartition("@")[0]
     for name, value in parse_qsl(parts.query, keep_blank_values=True):
-        yield from _param_leaks(f"request.query.{name}", name, value, pii)
+        yield from _param_leaks(f"request.query.{name}", name, value, asked)
     for side, headers in (("request", it.request_headers), ("response", it.response_headers)):
         for name, values in (headers or {}).items():
             for value in values if isinstance(values, list) else [values]:
@@ -99,10 +102,10 @@ def _interaction_leaks(it: Interaction, scrubber: Scrubber) -> Iterator[tuple[st
         body = body.decode("utf-8", errors="replace")
     if isinstance(body, str) and body:
         if body.lstrip()[:1] in ("{", "["):
-            yield from _json_leaks("request.body", body, pii)
+            yield from _json_leaks("request.body", body, asked)
         else:
             for name, value in parse_qsl(body, keep_blank_values=True):
-                yield from _param_leaks(f"request.body.{name}", name, value, pii)
+                yield from _param_leaks(f"request.body.{name}", name, value, asked)
         yield from _text_leaks("request.body", unquote(body))
     response = it.response_body
     if isinstance(response, bytes):
@@ -115,11 +118,11 @@ def _interaction_leaks(it: Interaction, scrubber: Scrubber) -> Iterator[tuple[st
 def _param_leaks(
     location: str, name: str, value: str, pii: frozenset[str]
 ) -> Iterator[tuple[str, str, str]]:
-    if not value or is_fake(value):
+    if not value or is_fake(value) or _COUNTRY.fullmatch(value):
         return
-    if name in SECRET_PARAMS or snake_case(name) in SECRET_FIELDS:
+    if is_secret_name(name):
         yield location, "secret-field", value
-    elif snake_case(name.split(".")[-1]) in pii:
+    elif snake_case(name.split(".")[-1]) in pii or is_personal_name(name):
         yield location, "personal-data", value
 
 
@@ -135,11 +138,11 @@ def _walk(location: str, value: Any, pii: frozenset[str]) -> Iterator[tuple[str,
     if isinstance(value, Mapping):
         for key, sub in value.items():
             here = f"{location}.{key}"
-            if isinstance(sub, str) and sub and not is_fake(sub):
-                if key in SECRET_FIELDS:
+            if isinstance(sub, str) and sub and not is_fake(sub) and not _COUNTRY.fullmatch(sub):
+                if is_secret_name(key):
                     yield here, "secret-field", sub
                     continue
-                if key in pii:
+                if key in pii or is_personal_name(key):
                     yield here, "personal-data", sub
                     continue
             yield from _walk(here, sub, pii)
@@ -187,5 +190,8 @@ def audit_paths(
             unreadable.append(exc)
             continue
         count += 1
-        leaks.extend(audit_cassette(cassette, index))
+        try:
+            leaks.extend(audit_cassette(cassette, index))
+        except Exception as exc:  # a shape no check foresaw: report the file, audit the others
+            unreadable.append(CassetteFormatError(path, f"could not be audited ({exc!r})"))
     return leaks, unreadable, count

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -150,15 +151,29 @@ def _shape_problem(item: Any) -> str | None:
     request, response = item.get("request"), item.get("response")
     if not isinstance(request, dict) or not request.get("method") or not request.get("uri"):
         return "`request` needs `method` and `uri`"
+    if not isinstance(request["method"], str) or not isinstance(request["uri"], str):
+        return "`request.method` and `request.uri` must be text"
+    try:
+        urlsplit(request["uri"]).port  # noqa: B018 - parses host and port, or raises
+    except ValueError as exc:
+        return f"`request.uri` is not a URL ({exc})"
+    if not isinstance(request.get("headers") or {}, dict):
+        return "`request.headers` must be a mapping of names to lists of values"
+    if not isinstance(request.get("body"), (str, bytes, dict, type(None))):
+        return "`request.body` must be text, bytes or null"
     if not isinstance(response, dict):
         return "`response` is missing"
     status = response.get("status")
     code = status.get("code") if isinstance(status, dict) else None
     if not isinstance(code, int):
         return "`response.status.code` must be an integer HTTP status"
+    if not isinstance(response.get("headers") or {}, dict):
+        return "`response.headers` must be a mapping of names to lists of values"
     body = response.get("body")
     if body is not None and not isinstance(body, dict):
         return "`response.body` must be a mapping with `string:`"
+    if body is not None and not isinstance(body.get("string"), (str, bytes, type(None))):
+        return "`response.body.string` must be text or bytes"
     return None
 
 

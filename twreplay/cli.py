@@ -137,7 +137,10 @@ def _scan(paths: list[str], index: SpecIndex, profile: str) -> ValidationReport:
         except CassetteFormatError as exc:
             report.unreadable.append(exc)
             continue
-        report.add_cassette(cassette, index)
+        try:
+            report.add_cassette(cassette, index)
+        except Exception as exc:  # a shape no check foresaw: report the file, check the others
+            report.unreadable.append(CassetteFormatError(path, f"could not be checked ({exc!r})"))
     progress.close()
     return report
 
@@ -229,7 +232,12 @@ def cmd_scrub(args: argparse.Namespace) -> int:
     failed = False
     for path in iter_cassette_paths(args.paths or DEFAULT_PATHS):
         try:
+            load_cassette(path)  # a malformed cassette is named with its line, and left alone
             new_text, changed = scrub_cassette_text(path.read_text(encoding="utf-8"), index)
+        except CassetteFormatError as exc:
+            print(f"error: {exc}")
+            failed = True
+            continue
         except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
             print(f"error: {path}: cannot be scrubbed ({str(exc).splitlines()[0]})")
             failed = True

@@ -97,6 +97,8 @@ def shape(
         query = _mask("query", query, personal)
         if kind == "form":
             canonical = _mask("body", canonical, personal)
+        elif kind == "json":
+            canonical = _mask_json_text(canonical, personal)
     return RequestShape(
         method.upper(), host, path, query, kind, canonical, base is not None, tuple(personal)
     )
@@ -117,6 +119,29 @@ def _mask(
         else:
             out.append((name, value))
     return tuple(out)
+
+
+def _mask_json_text(text: str, personal: list[tuple[tuple[str, str], str]]) -> str:
+    """Canonical JSON with personal values (by their field names) masked, like form bodies."""
+
+    def walk(value: Any, path: str) -> Any:
+        if isinstance(value, dict):
+            out = {}
+            for key in sorted(value):
+                sub = value[key]
+                here = f"{path}.{key}"
+                if isinstance(sub, str) and masked_param(key):
+                    personal.append((("json", here), sub))
+                    out[key] = MASK
+                else:
+                    out[key] = walk(sub, here)
+            return out
+        if isinstance(value, list):
+            return [walk(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        return value
+
+    masked = walk(json.loads(text), "")
+    return json.dumps(masked, sort_keys=True, separators=(",", ":"))
 
 
 def consistent(

@@ -211,6 +211,8 @@ _FAKE_SID = re.compile(r"^(AC|SK)0{26}(\d{6})$")
 _PHONE = re.compile(r"^(?P<prefix>[a-z]+:)?(?P<number>\+?[1-9]\d{6,14})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ACCOUNT_OR_KEY = re.compile(r"\b(AC|SK)[0-9a-fA-F]{32}\b")
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_PHONE_SEGMENT = re.compile(r"^\+[1-9]\d{6,14}$|^\d{10,15}$")
 _PHONE_IN_TEXT = re.compile(r"(?<![\w+%])\+[1-9]\d{7,14}(?!\d)")
 _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 FAKE_ANYWHERE = re.compile(
@@ -228,6 +230,34 @@ def is_fake(value: str) -> bool:
         or _FAKE_SID.match(value)
         or _MAGIC.match(value)
     )
+
+
+#: Names that say a field holds personal data, whatever the spec marks (its request bodies carry
+#: no marks at all): the last part of the name, in snake case.
+_PERSONAL_NAME = re.compile(
+    r"(^|_)(street|street_secondary|city|zip|postal_code|address|telephone_number|phone|"
+    r"phone_number|phone_numbers|email|emails|birth|date_of_birth|national_id|first_name|"
+    r"last_name|full_name|customer_name|representative|account_number|ssn|tax_id)$"
+)
+#: Names that say a field holds a secret.
+_SECRET_NAME = re.compile(
+    r"(^|_)(secret|password|passcode|pin|token|api_key|write_key|private_key)$"
+)
+_NOT_SECRET = frozenset({"page_token", "next_token", "previous_token", "key"})
+
+
+def is_secret_name(name: str) -> bool:
+    if name in SECRET_PARAMS or name in SECRET_FIELDS:
+        return True
+    snake = snake_case(name.split(".")[-1])
+    return (
+        snake not in _NOT_SECRET and not snake.endswith("_sid") and bool(_SECRET_NAME.search(snake))
+    )
+
+
+def is_personal_name(name: str) -> bool:
+    snake = snake_case(name.split(".")[-1])
+    return not snake.endswith(("_sid", "_sids")) and bool(_PERSONAL_NAME.search(snake))
 
 
 def is_placeholder(value: str) -> bool:
@@ -325,8 +355,8 @@ class Scrubber:
         if isinstance(value, list):
             return [self.fake(v) for v in value if isinstance(v, str)]
         text = str(value)
-        if is_fake(text):
-            return text
+        if is_fake(text) or _COUNTRY.fullmatch(text):
+            return text  # already a fake; or a country code, which identifies nobody
         known = self.mapping.get(text)
         if known is not None:
             return known
@@ -353,8 +383,12 @@ class Scrubber:
         self.learn_credentials(request.get("headers"))
         op = self._operation(request.get("method", ""), request.get("uri", ""))
         pii = self.pii_names(op)
-        request["uri"] = self._scrub_uri(request.get("uri", ""), pii)
-        request["body"] = self._scrub_request_body(request.get("body"), request.get("headers"), pii)
+        # requests: the spec marks no request field, so every name it marks anywhere counts
+        asked = pii | SPEC_PII_NAMES
+        request["uri"] = self._scrub_uri(request.get("uri", ""), asked, op)
+        request["body"] = self._scrub_request_body(
+            request.get("body"), request.get("headers"), asked
+        )
         request["headers"] = self._scrub_headers(request.get("headers") or {})
         response["headers"] = self._scrub_headers(response.get("headers") or {})
         body = response.get("body") or {}
@@ -403,14 +437,14 @@ class Scrubber:
             return value
         if callable(rule):
             return str(rule(name, value))
-        if name in SECRET_PARAMS or snake_case(name) in SECRET_FIELDS:
+        if is_secret_name(name):
             self.add_secret(value)
             return SCRUBBED if value else value
-        if rule == "scrub" or snake_case(name.split(".")[-1]) in pii:
+        if rule == "scrub" or snake_case(name.split(".")[-1]) in pii or is_personal_name(name):
             return str(self.fake(value))
         return value
 
-    def _scrub_uri(self, uri: str, pii: frozenset[str]) -> str:
+    def _scrub_uri(self, uri: str, pii: frozenset[str], op: Operation | None = None) -> str:
         parts = urlsplit(uri)
         netloc = parts.netloc
         if "@" in netloc:
@@ -422,6 +456,8 @@ class Scrubber:
             netloc = host
         path = _ACCOUNT_OR_KEY.sub(lambda m: self.fake_sid(m.group(0)), parts.path)
         path = "/".join(self._path_segment(seg) for seg in path.split("/"))
+        if op is not None:  # personal path parameters (a Lookup's number in national format, …)
+            path = self._path_params(op, path)
         query = parts.query
         if query:
             pairs = parse_qsl(query, keep_blank_values=True)
@@ -430,12 +466,32 @@ class Scrubber:
                 query = urlencode(scrubbed)
         return urlunsplit((parts.scheme, netloc, path, query, parts.fragment))
 
+    def _path_params(self, op: Operation, path: str) -> str:
+        from urllib.parse import unquote
+
+        if self.index is None:
+            return path
+        match = self.index.resolve_path(op.method, op.host, path)
+        if match is None:
+            return path
+        for param in op.params_in("path"):
+            value = match.path_params.get(param.name)
+            schema = deref(op.file.document, param.schema)
+            personal = schema.get("format") == "phone-number" or is_personal_name(param.name)
+            if value and personal and not is_fake(value):
+                fake = str(self.fake(unquote(value)))
+                path = "/".join(
+                    quote(fake, safe="") if unquote(seg) == value else seg
+                    for seg in path.split("/")
+                )
+        return path
+
     def _path_segment(self, segment: str) -> str:
         """Phone numbers in paths (Lookups, …) are personal data too."""
         from urllib.parse import unquote
 
         raw = unquote(segment)
-        if _PHONE.match(raw) and not _MAGIC.match(raw) and raw.startswith("+"):
+        if _PHONE_SEGMENT.match(raw) and not _MAGIC.match(raw) and not is_fake(raw):
             return quote(str(self.fake(raw)), safe="")
         return segment
 
@@ -488,14 +544,19 @@ class Scrubber:
             return value
         if callable(rule):
             return rule(name, value)
-        if name in SECRET_FIELDS and isinstance(value, str):
+        if isinstance(value, str) and is_secret_name(name):
             self.add_secret(value)
             return SCRUBBED if value else value
-        if rule == "scrub" or name in pii:
-            if isinstance(value, (dict, list)) and name not in UNMARKED_PII:
-                return self.fake(value)
-            if isinstance(value, str):
-                return self.fake(value)
+        personal = rule == "scrub" or name in pii or is_personal_name(name)
+        if personal and isinstance(value, str):
+            return self.fake(value)
+        if personal and isinstance(value, dict) and name in pii and name not in UNMARKED_PII:
+            return {}  # a marked object (attributes, data, …) is personal as a whole
+        if isinstance(value, list) and personal:
+            return [
+                self.fake(v) if isinstance(v, str) else self._scrub_json(v, pii, name)
+                for v in value
+            ]
         if isinstance(value, (dict, list)):
             return self._scrub_json(value, pii, name)
         if isinstance(value, str) and _ACCOUNT_OR_KEY.fullmatch(value):
@@ -514,6 +575,8 @@ class Scrubber:
             for m in _EMAIL_IN_TEXT.finditer(candidate):
                 if not is_fake(m.group(0)) and not m.group(0).endswith("@example.com"):
                     self.fake(m.group(0))
+            for m in _ACCOUNT_OR_KEY.finditer(candidate):
+                self.fake_sid(m.group(0))
         return text
 
     def _replacements(self) -> list[tuple[str, str]]:
@@ -607,14 +670,19 @@ _MASKED_NAMES = SPEC_PII_NAMES | UNMARKED_PII | SECRET_FIELDS
 
 def masked_param(name: str) -> bool:
     """A request parameter whose recorded value may be a fake (so matching looks past it)."""
-    return name in SECRET_PARAMS or snake_case(name.split(".")[-1]) in _MASKED_NAMES
+    return (
+        snake_case(name.split(".")[-1]) in _MASKED_NAMES
+        or is_secret_name(name)
+        or is_personal_name(name)
+    )
 
 
 def phone_segment(segment: str) -> bool:
+    """A path segment holding a phone number (E.164, or 10 to 15 digits)."""
     from urllib.parse import unquote
 
     raw = unquote(segment)
-    return raw.startswith("+") and bool(_PHONE.match(raw))
+    return bool(_PHONE_SEGMENT.match(raw))
 
 
 def _fake_number(token: str) -> tuple[str | None, int]:

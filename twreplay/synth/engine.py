@@ -75,6 +75,20 @@ def _clone(value: Any) -> Any:
     return value
 
 
+def _json_object(body: Any) -> dict[str, Any]:
+    """The fields of a JSON object body (empty for a form or no body)."""
+    if isinstance(body, Mapping):
+        return {}
+    text = as_text(body)
+    if not text.lstrip().startswith("{"):
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def _field_name(param: str) -> str:
     return "sid" if param == "Sid" else snake_case(param)
 
@@ -189,6 +203,7 @@ class SyntheticEngine:
             ctx = _Context(
                 self, match, host, base_url or f"https://{host}", query, form, headers, gen
             )
+            ctx.json_body = _json_object(body)
             return replace(ctx.respond(), findings=findings)
 
     # -- request checks ----------------------------------------------------------------------
@@ -296,6 +311,7 @@ class _Context:
         self.base_url = base_url.rstrip("/")
         self.query = query
         self.form = form
+        self.json_body: dict[str, Any] = {}  # a JSON request body's fields, when it has one
         self.headers = headers
         self.gen = gen
         self.doc = self.op.file.document
@@ -451,6 +467,11 @@ class _Context:
                 value = _convert(values if len(values) > 1 else values[-1], schema)
                 if fits(self.doc, schema, value):  # a value Twilio would store as sent
                     record[field] = value
+        for name, value in self.json_body.items():  # JSON APIs: the fields as sent
+            field = snake_case(name)
+            keep = field in props and field not in ("sid", "account_sid")
+            if keep and fits(self.doc, deref(self.doc, props[field]), value):
+                record[field] = _clone(value)
 
     def fill_dates(self, record: dict[str, Any], props: dict[str, Any], created: bool) -> None:
         stamp_names = ("date_created", "date_updated") if created else ("date_updated",)
