@@ -367,3 +367,22 @@ def test_record_modes(standin, tmp_path, spec_dir, monkeypatch) -> None:
         assert s.record_mode == "none"
         story(offline_client(), 3)
     assert len(s.replayed) == 1
+
+
+def test_bare_decorator_names_the_cassette_after_the_function(
+    standin, tmp_path, monkeypatch, spec_dir
+) -> None:
+    monkeypatch.setenv("TWREPLAY_CASSETTE_DIR", str(tmp_path / "cassettes"))
+    monkeypatch.setenv("TWREPLAY_RECORD_MODE", "once")
+
+    @twreplay.use_cassette
+    def send_reminder() -> str:
+        return live_client().messages.create(to=TO, from_=FROM, body="bare").sid
+
+    with resolve_twilio_to(standin.port):
+        sid = send_reminder()
+    path = tmp_path / "cassettes" / "test_replay" / "send_reminder.yaml"
+    assert path.is_file()
+    monkeypatch.setenv("TWREPLAY_RECORD_MODE", "none")
+    with resolve_twilio_to(None):
+        assert send_reminder() == sid

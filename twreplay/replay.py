@@ -591,7 +591,18 @@ class _TwreplayVCR(VCR):
 
 
 class use_cassette:  # noqa: N801 - a decorator and context manager, named like vcrpy's
-    """Replay (and record) Twilio traffic from a cassette. See the README for the options."""
+    """Replay (and record) Twilio traffic from a cassette. See the README for the options.
+
+    Used bare (`@twreplay.use_cassette`), the cassette is named after the function:
+    `{$TWREPLAY_CASSETTE_DIR or cassettes}/{module}/{function}.yaml`, relative to the
+    working directory.
+    """
+
+    def __new__(cls, path: Any = None, **kwargs: Any) -> Any:
+        if callable(path) and not isinstance(path, (str, os.PathLike)):
+            function = path
+            return cls(default_cassette_path(function), **kwargs)(function)
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -747,6 +758,13 @@ class use_cassette:  # noqa: N801 - a decorator and context manager, named like 
                 return function(*a, **k)
 
         return run  # type: ignore[return-value]
+
+
+def default_cassette_path(function: Callable[..., Any]) -> str:
+    """Where a bare `@use_cassette` keeps the cassette of `function`."""
+    base = os.environ.get("TWREPLAY_CASSETTE_DIR") or "cassettes"
+    module = (getattr(function, "__module__", None) or "main").rsplit(".", 1)[-1]
+    return os.path.join(base, module, f"{function.__name__}.yaml")
 
 
 def _synthetic_responder(options: use_cassette) -> Responder | None:
