@@ -180,3 +180,25 @@ def test_odd_cassettes_are_named_not_tracebacks(spec_dir, tmp_path) -> None:
                 raise AssertionError("must not open")
         except twreplay.CassetteFormatError as exc:
             assert name in str(exc)
+
+
+def test_other_hosts_lose_credentials_but_keep_their_fields() -> None:
+    scrubber = Scrubber(ScrubConfig(from_environment=False))
+    request = {
+        "method": "GET",
+        "uri": "https://api.example.com/users?email=jane@corp.com",
+        "headers": {"Authorization": ["Bearer sekret-token-123"]},
+        "body": None,
+    }
+    response = {
+        "status": {"code": 200, "message": ""},
+        "headers": {},
+        "body": {"string": json.dumps({"email": "jane@corp.com", "password": "hunter2x"})},
+    }
+    clean_request, clean_response = scrubber.scrub_interaction(request, response)
+    assert clean_request["headers"]["Authorization"] == ["Bearer [scrubbed]"]
+    assert json.loads(clean_response["body"]["string"]) == {
+        "email": "jane@corp.com",
+        "password": "[scrubbed]",
+    }
+    assert "sekret-token-123" not in json.dumps([clean_request, clean_response])

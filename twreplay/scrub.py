@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
-from .spec.index import SpecIndex, deref
+from .spec.index import SpecIndex, deref, normalize_host
 from .spec.model import Operation
 from .wire import header, snake_case
 
@@ -291,6 +291,7 @@ class Scrubber:
         self.mapping: dict[str, str] = {}  # real value -> fake
         self.secrets: set[str] = set()
         self.credentials: set[tuple[str, str]] = set()  # (user, secret) pairs seen in Basic auth
+        self._personal = True  # fake personal data in the interaction being scrubbed
         self._counters = {"phone": 0, "email": 0, "text": 0, "AC": 0, "SK": 0}
         for secret in self.config.secrets:
             self.add_secret(secret)
@@ -382,7 +383,10 @@ class Scrubber:
         response = json.loads(json.dumps(response, default=_bytes_default))
         self.learn_credentials(request.get("headers"))
         op = self._operation(request.get("method", ""), request.get("uri", ""))
-        pii = self.pii_names(op)
+        # Other hosts keep their personal fields (vcrpy matches them literally, and their
+        # meaning is not Twilio's); their credentials and Twilio's secrets still go.
+        self._personal = normalize_host(urlsplit(request.get("uri", "")).hostname or "") is not None
+        pii = self.pii_names(op) if self._personal else frozenset()
         # requests: the spec marks no request field, so every name it marks anywhere counts
         asked = pii | SPEC_PII_NAMES
         request["uri"] = self._scrub_uri(request.get("uri", ""), asked, op)
@@ -440,7 +444,8 @@ class Scrubber:
         if is_secret_name(name):
             self.add_secret(value)
             return SCRUBBED if value else value
-        if rule == "scrub" or snake_case(name.split(".")[-1]) in pii or is_personal_name(name):
+        personal = snake_case(name.split(".")[-1]) in pii or is_personal_name(name)
+        if rule == "scrub" or (self._personal and personal):
             return str(self.fake(value))
         return value
 
@@ -455,8 +460,11 @@ class Scrubber:
                 self.fake_sid(user)
             netloc = host
         path = _ACCOUNT_OR_KEY.sub(lambda m: self.fake_sid(m.group(0)), parts.path)
-        path = "/".join(self._path_segment(seg) for seg in path.split("/"))
-        if op is not None:  # personal path parameters (a Lookup's number in national format, …)
+        if self._personal:
+            path = "/".join(self._path_segment(seg) for seg in path.split("/"))
+        if (
+            op is not None and self._personal
+        ):  # personal path parameters (a Lookup's number in national format, …)
             path = self._path_params(op, path)
         query = parts.query
         if query:
@@ -547,7 +555,7 @@ class Scrubber:
         if isinstance(value, str) and is_secret_name(name):
             self.add_secret(value)
             return SCRUBBED if value else value
-        personal = rule == "scrub" or name in pii or is_personal_name(name)
+        personal = rule == "scrub" or (self._personal and (name in pii or is_personal_name(name)))
         if personal and isinstance(value, str):
             return self.fake(value)
         if personal and isinstance(value, dict) and name in pii and name not in UNMARKED_PII:
@@ -568,6 +576,8 @@ class Scrubber:
         """Register a fake for every phone number and email in free text."""
         from urllib.parse import unquote
 
+        if not self._personal:
+            return text
         for candidate in (text, unquote(text)) if "%" in text else (text,):
             for m in _PHONE_IN_TEXT.finditer(candidate):
                 if not is_fake(m.group(0)):
