@@ -175,13 +175,13 @@ def test_marker_arguments_and_config_fixture(project) -> None:
 
         def test_config_applies():
             with pytest.raises(twreplay.UnmatchedRequestError):
-                Client("AC" + "1" * 32, "t").messages.create(to="+1", from_="+15005550006", body="x")
+                Client("AC" + "1" * 32, "t").messages.create(to="+14155550100", from_="+15005550006", body="x")
 
         test_config_applies = pytest.mark.vcr(test_config_applies)
 
         @pytest.mark.twreplay(synthetic=True)
         def test_marker_wins(twreplay):
-            Client("AC" + "1" * 32, "t").messages.create(to="+1", from_="+15005550006", body="x")
+            Client("AC" + "1" * 32, "t").messages.create(to="+14155550100", from_="+15005550006", body="x")
             assert len(twreplay.synthetic) == 1
     """
     )
@@ -231,7 +231,7 @@ def test_block_network_still_blocks_other_hosts(project) -> None:
 
         @pytest.mark.vcr
         def test_twilio_is_answered_and_the_rest_is_blocked(twreplay):
-            Client("AC" + "1" * 32, "t").messages.create(to="+1", from_="+15005550006", body="x")
+            Client("AC" + "1" * 32, "t").messages.create(to="+14155550100", from_="+15005550006", body="x")
             assert len(twreplay.synthetic) == 1
             # other hosts keep vcrpy's plain behaviour: not in the cassette, not recorded
             with pytest.raises(CannotOverwriteExistingCassetteException):

@@ -294,3 +294,75 @@ def test_same_requests_same_bytes_in_two_processes(spec_dir) -> None:
     ]
     assert runs[0] == runs[1]
     assert "SM" in runs[0]
+
+
+def test_resources_made_from_another_keep_its_sid(client) -> None:
+    service = client.messaging.v1.services.create(friendly_name="Alerts")
+    number = "PN" + "b" * 32
+    added = client.messaging.v1.services(service.sid).phone_numbers.create(phone_number_sid=number)
+    assert added.sid == number
+    assert [n.sid for n in client.messaging.v1.services(service.sid).phone_numbers.list()][
+        0
+    ] == number
+    client.messaging.v1.services(service.sid).phone_numbers(number).delete()
+    assert number not in [
+        n.sid for n in client.messaging.v1.services(service.sid).phone_numbers.list()
+    ]
+
+
+def test_sid_or_unique_name(client) -> None:
+    sync = client.sync.v1.services.create(friendly_name="State")
+    doc = client.sync.v1.services(sync.sid).documents.create(unique_name="cart-42", data={"n": 1})
+    by_name = client.sync.v1.services(sync.sid).documents("cart-42").fetch()
+    assert (by_name.sid, by_name.data) == (doc.sid, {"n": 1})
+    room = client.video.v1.rooms.create(unique_name="DailyStandup")
+    assert client.video.v1.rooms("DailyStandup").fetch().sid == room.sid
+
+
+def test_list_filters_apply(client) -> None:
+    client.calls.create(to="+15558675310", from_=FROM, url="https://example.com/t")
+    client.calls.create(to="+15558675311", from_=FROM, url="https://example.com/t")
+    assert [c.to for c in client.calls.list(to="+15558675310")] == ["+15558675310"]
+    assert client.calls.list(to="+19999999999") == []
+
+
+def test_malformed_numbers_are_refused(client) -> None:
+    with pytest.raises(TwilioRestException) as info:
+        client.messages.create(to="hello", from_=FROM, body="x")
+    assert (info.value.code, info.value.msg) == (
+        21211,
+        "Unable to create record: The 'To' number hello is not a valid phone number.",
+    )
+    with pytest.raises(TwilioRestException) as info:
+        client.incoming_phone_numbers.create(phone_number="33")
+    assert (info.value.code, info.value.msg) == (
+        21421,
+        "Unable to create record: 33 is not a valid number",
+    )
+    # channel addresses and alphanumeric senders are numbers too
+    assert (
+        client.messages.create(
+            to="whatsapp:+14155550100", from_="whatsapp:+15005550006", body="x"
+        ).to
+        == "whatsapp:+14155550100"
+    )
+    assert client.messages.create(to=TO, from_="Acme", body="x").from_ == "Acme"
+
+
+def test_children_of_a_deleted_resource_are_gone(client) -> None:
+    conv = client.conversations.v1.conversations.create(friendly_name="temp")
+    client.conversations.v1.conversations(conv.sid).participants.create(identity="a")
+    client.conversations.v1.conversations(conv.sid).delete()
+    with pytest.raises(TwilioRestException) as info:
+        client.conversations.v1.conversations(conv.sid).participants.create(identity="b")
+    assert info.value.status == 404
+    with pytest.raises(TwilioException):
+        client.conversations.v1.conversations(conv.sid).participants.list()
+
+
+def test_times_agree(client) -> None:
+    msg = client.messages.create(to=TO, from_=FROM, body="x")
+    assert msg.status == "queued" and msg.date_sent is None
+    room = client.video.v1.rooms.create(unique_name="r1")
+    done = client.video.v1.rooms(room.sid).update(status="completed")
+    assert done.end_time >= room.date_created and done.date_updated >= room.date_created

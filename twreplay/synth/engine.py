@@ -14,11 +14,12 @@ import base64
 import hashlib
 import json
 import random
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from ..spec.index import SpecIndex, deref, normalize_host
 from ..spec.model import Operation, RouteMatch
@@ -28,6 +29,7 @@ from . import errors as twerr
 from .values import Clock, Generator, conform, fits, iso8601, new_sid, rfc2822, sid_prefix
 
 V2010 = "2010-04-01"
+_NOT_SENT_YET = frozenset({"queued", "accepted", "scheduled", "sending"})
 _PAGING = ("PageSize", "Page", "PageToken")
 _LIST_META_2010 = (
     "first_page_uri",
@@ -73,6 +75,15 @@ def _clone(value: Any) -> Any:
     if kind is list:
         return [_clone(v) for v in value]
     return value
+
+
+def _same(field_value: Any, query_value: str) -> bool:
+    """A record's field equals a query parameter's text (booleans and numbers as Twilio sends them)."""
+    if isinstance(field_value, bool):
+        return str(field_value).lower() == query_value.lower()
+    if field_value is None:
+        return False
+    return str(field_value) == query_value
 
 
 def _json_object(body: Any) -> dict[str, Any]:
@@ -150,6 +161,7 @@ class SyntheticEngine:
         self._store: dict[tuple[str, str], dict[str, Any]] = {}
         self._children: dict[tuple[str, str], list[tuple[str, str]]] = {}
         self._deleted: set[tuple[str, str]] = set()
+        self._aliases: dict[tuple[str, str], str] = {}  # (host, path by unique_name) -> path
         self._templates: dict[tuple[int, str, str], str] = {}
         self._instances: dict[int, Operation | None] = {}
 
@@ -326,6 +338,8 @@ class _Context:
         path = self.concrete_path()
         key = (self.host, path)
         eng = self.engine
+        if eng.stateful and self.parent_deleted(path):
+            return _error(twerr.not_found(path, op.api_version))  # its parent is gone
         if op.method == "DELETE":
             if eng.stateful:
                 if key in eng._deleted or (eng.strict_state and key not in eng._store):
@@ -344,6 +358,18 @@ class _Context:
             return _error(twerr.not_found(path, op.api_version))
         record = self.record(schema, status)
         return _json_response(status, record)
+
+    def parent_deleted(self, path: str) -> bool:
+        """Whether a resource this path lies under was deleted."""
+        deleted = self.engine._deleted
+        if not deleted:
+            return False
+        parts = path.split("/")
+        for i in range(2, len(parts)):
+            ancestor = "/".join(parts[:i])
+            if (self.host, ancestor) in deleted or (self.host, ancestor + ".json") in deleted:
+                return True
+        return False
 
     # -- single resources --------------------------------------------------------------------
     def template(self, schema: dict[str, Any], status: str, example: Any) -> dict[str, Any]:
@@ -391,6 +417,11 @@ class _Context:
             eng._store[ikey] = _clone(record)
             if creating:
                 eng._children.setdefault((self.host, path), []).append(ikey)
+            name = record.get("unique_name")
+            if isinstance(name, str) and name and creating:
+                head, _, last = instance_path.rpartition("/")
+                suffix = ".json" if last.endswith(".json") else ""
+                eng._aliases[(self.host, f"{head}/{quote(name, safe='')}{suffix}")] = instance_path
         return record
 
     def create_identity(self, record: dict[str, Any], props: dict[str, Any]) -> str:
@@ -406,10 +437,20 @@ class _Context:
         field = _field_name(last)
         sent = self.form.get(last)
         schema = deref(self.doc, props.get(field, {}))
+        param = next((p.schema for p in inst.params_in("path") if p.name == last), {})
+        prefix = sid_prefix(schema) or sid_prefix(param)
+        # a resource made from another (a phone number added to a service by its
+        # PhoneNumberSid) keeps that SID: a sent SID of the resource's own kind
+        adopted = [
+            v[-1]
+            for v in self.form.values()
+            if prefix and re.fullmatch(f"{prefix}[0-9a-fA-F]{{32}}", v[-1])
+        ]
         if sent:
             value = sent[-1]
+        elif adopted:
+            value = adopted[0]
         else:
-            param = next((p.schema for p in inst.params_in("path") if p.name == last), {})
             value = _identity(schema, param, self.gen, self.engine.position)
         if field in props:
             record[field] = _convert(value, schema)
@@ -474,14 +515,19 @@ class _Context:
                 record[field] = _clone(value)
 
     def fill_dates(self, record: dict[str, Any], props: dict[str, Any], created: bool) -> None:
-        stamp_names = ("date_created", "date_updated") if created else ("date_updated",)
-        for name in stamp_names:
-            if name in props:
-                fmt = deref(self.doc, props[name]).get("format")
-                if fmt == "date-time-rfc-2822":
-                    record[name] = rfc2822(self.gen.when)
-                elif fmt == "date-time":
-                    record[name] = iso8601(self.gen.when)
+        """Times from the session's clock: created <= updated, and no time before creation."""
+        for name, sub in props.items():
+            fmt = deref(self.doc, sub).get("format")
+            if fmt not in ("date-time", "date-time-rfc-2822"):
+                continue
+            stamp = name == "date_updated" or (
+                created and (name == "date_created" or record.get(name))
+            )
+            if stamp:
+                when = self.gen.when
+                record[name] = rfc2822(when) if fmt == "date-time-rfc-2822" else iso8601(when)
+        if created and record.get("status") in _NOT_SENT_YET and "date_sent" in record:
+            record["date_sent"] = None  # a queued message has not been sent
 
     def fill_links(self, record: dict[str, Any], props: dict[str, Any], instance_path: str) -> None:
         v2010 = self.op.api_version == V2010
@@ -524,6 +570,7 @@ class _Context:
                 k for k in reversed(eng._children.get((self.host, path), [])) if k in eng._store
             ]
         records.extend(self.generated_items(item_schema, key, status, path))
+        records = self.filtered(records, item_schema)
         params = dict(self.query)
         try:
             size = max(1, min(int(params.get("PageSize", 50)), 1000))
@@ -585,6 +632,28 @@ class _Context:
         }
         return envelope
 
+    def filtered(self, records: list[Any], item_schema: dict[str, Any]) -> list[Any]:
+        """Equality filters (`To=…`, `Status=…`, `PhoneNumber=…`) applied to the records.
+
+        Range filters (`DateSent<`, `StartTime>`) and parameters that are not a field of the
+        records (`PageSize`, `Page`, …) are not applied.
+        """
+        props = item_schema.get("properties", {})
+        wanted = [
+            (snake_case(k), v)
+            for k, v in self.query
+            if k not in _PAGING and not k.endswith(("<", ">")) and snake_case(k) in props
+        ]
+        if not wanted:
+            return records
+        store = self.engine._store
+
+        def keep(item: Any) -> bool:
+            record = store.get(item, {}) if isinstance(item, tuple) else item
+            return all(_same(record.get(field), value) for field, value in wanted)
+
+        return [r for r in records if keep(r)]
+
     def generated_items(
         self, item_schema: dict[str, Any], key: str, status: int, path: str
     ) -> list[dict[str, Any]]:
@@ -638,4 +707,5 @@ class _Context:
         out = self.op.path
         for name, value in self.match.path_params.items():
             out = out.replace("{" + name + "}", value)
-        return out
+        # "Sid or UniqueName": a resource created with a unique_name answers to it too
+        return self.engine._aliases.get((self.host, out), out)

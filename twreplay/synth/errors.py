@@ -6,6 +6,7 @@ code or message is not confirmed by a captured live response, the entry says so.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,10 +117,25 @@ _PHONE_NUMBER = {
 MAGIC_PREFIX = "+1500555"
 
 
+_ADDRESS = re.compile(r"^\+?[1-9]\d{5,14}$|^[a-z]+:.+$")  # E.164 or a channel address
+_SENDER = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$|^\d{5,6}$")  # alphanumeric ID, short code
+
+
 def magic(operation_id: str, form: dict[str, list[str]]) -> TwilioError | None:
-    """The error a magic test number triggers on Messages, Calls or IncomingPhoneNumbers."""
+    """The error a magic test number, or a malformed number, gets on Messages, Calls or
+    IncomingPhoneNumbers."""
     to = (form.get("To") or [""])[-1]
     from_ = (form.get("From") or [""])[-1]
+    if operation_id in ("CreateMessage", "CreateCall"):
+        if to and not _ADDRESS.match(to):  # observed 21211 text (see the facts on errors)
+            return TwilioError(400, 21211, f"The 'To' number {to} is not a valid phone number.")
+        if from_ and not (_ADDRESS.match(from_) or _SENDER.match(from_)):  # observed 21212 text
+            return TwilioError(
+                400,
+                21212,
+                f"The 'From' number {from_} is not a valid phone"
+                " number, shortcode, or alphanumeric sender ID.",
+            )
     if operation_id in _FROM and from_ in _FROM[operation_id]:
         code, text = _FROM[operation_id][from_]
         return TwilioError(400, code, text)
@@ -128,6 +144,8 @@ def magic(operation_id: str, form: dict[str, list[str]]) -> TwilioError | None:
         return TwilioError(400, code, text.format(from_=from_))
     if operation_id == "CreateIncomingPhoneNumber":
         number = (form.get("PhoneNumber") or [""])[-1]
+        if number and number not in _PHONE_NUMBER and not _ADDRESS.match(number):
+            return TwilioError(400, 21421, f"{number} is not a valid number")  # observed: "33 is …"
         if number in _PHONE_NUMBER:
             code, text = _PHONE_NUMBER[number]
             return TwilioError(400, code, text)
