@@ -296,3 +296,17 @@ def test_json_logs_no_synthetic_port_in_use_and_sigterm(spec_dir) -> None:
     with socket.socket() as s:  # the port is free again (nothing listens on it)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("127.0.0.1", srv.port))
+
+
+def test_head_wrong_methods_and_prefer_without_credentials(server) -> None:
+    assert requests.head(f"{server.url}/__twreplay/health", timeout=5).status_code == 200
+    url = f"{server.url}/2010-04-01/Accounts/{AC}/Messages.json"
+    r = requests.head(url, auth=(AC, "t"), timeout=5)
+    assert r.status_code == 200 and r.content == b""
+    r = requests.put(url, auth=(AC, "t"), timeout=5)
+    assert r.status_code == 405 and r.headers["Allow"] == "GET, POST"
+    assert r.json()["status"] == 405
+    r = requests.get(url, headers={"Prefer": "code=200"}, timeout=5)  # no credentials
+    assert r.status_code == 401
+    r = requests.get(url, auth=(AC, "t"), headers={"Prefer": "Code=200"}, timeout=5)
+    assert r.status_code == 200

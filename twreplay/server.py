@@ -25,6 +25,7 @@ from .validation import check_interaction
 log = logging.getLogger("twreplay.serve")
 
 MAX_BODY = 10 * 1024 * 1024
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 HEALTH = "/__twreplay/health"
 CORS = {
     "access-control-allow-origin": "*",
@@ -77,6 +78,9 @@ class TwilioMock:
         body, too_big = await _read_body(receive)
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         method = scope["method"].upper()
+        head = method == "HEAD"
+        if head:  # HEAD is GET without the body
+            method = "GET"
         path = scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0] or scope["path"]
         query = scope.get("query_string", b"").decode("latin-1")
         if too_big:
@@ -87,8 +91,8 @@ class TwilioMock:
             except Exception as exc:  # a malformed request must get an answer, not a crash
                 log.exception("twreplay serve: %s %s failed", method, path)
                 reply = _twilio_error(400, 20001, f"The request could not be handled: {exc}")
-        await _send(send, reply)
-        self._log(method, path, reply, time.perf_counter() - started)
+        await _send(send, reply, head)
+        self._log("HEAD" if head else method, path, reply, time.perf_counter() - started)
 
     # -- the part that does not need a server ------------------------------------------------
     def handle(
@@ -113,6 +117,12 @@ class TwilioMock:
         own = headers.get("host", "")
         target = self.route(method, own, path)
         if target is None:
+            allowed = self.methods_for(own, path)
+            if allowed:
+                reply = _twilio_error(405, 20004, f"Method {method} not allowed on {path}")
+                return Reply(
+                    405, {**reply.headers, "allow": ", ".join(allowed)}, reply.body, "error"
+                )
             candidates = self.hosts_with_path(method, path)
             message = (
                 f"The requested resource {path} was not found"
@@ -122,6 +132,19 @@ class TwilioMock:
             )
             return _twilio_error(404, 20404, message)
         host, twilio_path, base_url = target
+        if self.index.resolve_path(method, host, twilio_path) is None:
+            allowed = [m for m in _METHODS if self.index.resolve_path(m, host, twilio_path)]
+            if allowed:
+                # 20004 is Twilio's "Method not allowed" (no captured response confirms it)
+                reply = _twilio_error(405, 20004, f"Method {method} not allowed on {twilio_path}")
+                return Reply(
+                    405,
+                    {**reply.headers, "allow": ", ".join(allowed)},
+                    reply.body,
+                    "error",
+                    None,
+                    host,
+                )
         scheme = "http"
         if scope is not None:
             scheme = scope.get("scheme", "http")
@@ -132,6 +155,9 @@ class TwilioMock:
         url = f"https://{host}{twilio_path}" + (f"?{query}" if query else "")
         prefer = _prefer(headers.get("prefer", ""))
         if prefer:
+            match = self.index.resolve_path(method, host, twilio_path)
+            if match is not None and match.operation.auth and not headers.get("authorization"):
+                return self._unauthenticated(host)
             return self.preferred(method, host, twilio_path, prefer)
         text = _decode(body)
         if text is None:
@@ -139,18 +165,7 @@ class TwilioMock:
         recorded = self.cassettes.answer(method, url, headers, text)
         if recorded is not None:
             if not headers.get("authorization"):
-                err = twerr.authenticate()
-                return Reply(
-                    401,
-                    {
-                        "content-type": "application/json",
-                        "www-authenticate": 'Basic realm="Twilio API"',
-                    },
-                    json.dumps(err.body()).encode(),
-                    "error",
-                    None,
-                    host,
-                )
+                return self._unauthenticated(host)
             checked = check_interaction(
                 self.index,
                 method=method,
@@ -194,6 +209,22 @@ class TwilioMock:
             op,
             host,
         )
+
+    def _unauthenticated(self, host: str) -> Reply:
+        err = twerr.authenticate()
+        headers = {
+            "content-type": "application/json",
+            "www-authenticate": 'Basic realm="Twilio API"',
+        }
+        return Reply(401, headers, json.dumps(err.body()).encode(), "error", None, host)
+
+    def methods_for(self, own: str, path: str) -> list[str]:
+        """The methods a path answers to (for 405), where the path routes to a Twilio host."""
+        return [
+            m
+            for m in ("GET", "POST", "PUT", "PATCH", "DELETE")
+            if self.route(m, own, path) is not None
+        ]
 
     def route(self, method: str, own: str, path: str) -> tuple[str, str, str | None] | None:
         """(Twilio host, path, path prefix for absolute links) for a request, or None."""
@@ -273,6 +304,7 @@ def _prefer(value: str) -> dict[str, str]:
     out = {}
     for part in value.split(","):
         key, _, val = part.strip().partition("=")
+        key = key.strip().lower()
         if key in ("code", "example") and val:
             out[key] = val.strip().strip('"')
     return out
@@ -311,7 +343,7 @@ async def _read_body(receive: Receive) -> tuple[bytes, bool]:
     return b"".join(chunks), too_big
 
 
-async def _send(send: Send, reply: Reply) -> None:
+async def _send(send: Send, reply: Reply, head: bool = False) -> None:
     headers = {**{k.lower(): v for k, v in reply.headers.items()}, **CORS}
     headers.pop("content-length", None)
     headers.pop("transfer-encoding", None)
@@ -325,7 +357,7 @@ async def _send(send: Send, reply: Reply) -> None:
             ],
         }
     )
-    await send({"type": "http.response.body", "body": reply.body})
+    await send({"type": "http.response.body", "body": b"" if head else reply.body})
 
 
 # ---------------------------------------------------------------------------------------------
