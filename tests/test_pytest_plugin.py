@@ -243,3 +243,35 @@ def test_block_network_still_blocks_other_hosts(project) -> None:
     """
     )
     run(project, "--block-network").assert_outcomes(passed=2)
+
+
+def test_record_mode_from_marker_and_environment_and_disabled_recording(
+    project, monkeypatch
+) -> None:
+    project.makepyfile(
+        test_sms="""
+        import pytest
+        from twilio.rest import Client
+
+        @pytest.mark.twreplay(record_mode="once")
+        def test_marker_mode(twreplay):
+            Client("AC" + "1" * 32, "t").messages.create(to="+14155550100", from_="+15005550006", body="x")
+            assert (twreplay.record_mode, len(twreplay.recorded)) == ("once", 1)
+
+        @pytest.mark.vcr
+        def test_env_mode(twreplay):
+            Client("AC" + "1" * 32, "t").messages.create(to="+14155550100", from_="+15005550006", body="x")
+            assert (twreplay.record_mode, len(twreplay.recorded)) == ("new_episodes", 1)
+    """
+    )
+    monkeypatch.setenv("TWREPLAY_RECORD_MODE", "new_episodes")
+    run(project, standin=True).assert_outcomes(passed=2)
+    assert cassette(project, "test_marker_mode").is_file()
+    assert cassette(project, "test_env_mode").is_file()
+    project.makepyfile(
+        test_sms="""
+        def test_live(twreplay):
+            assert twreplay.record_mode == "disabled" and twreplay.replayed == []
+    """
+    )
+    run(project, "--disable-recording").assert_outcomes(passed=1)

@@ -37,6 +37,10 @@ def twreplay_config() -> dict[str, Any]:
 def twreplay(request: pytest.FixtureRequest, vcr: Any) -> Iterator[Session]:
     """The session of the test's cassette: replayed, synthetic, recorded, issues."""
     session = request.node.stash.get(_SESSION_KEY, None)
+    if session is None and request.config.getoption("--disable-recording", False):
+        from .replay import Session
+
+        session = Session(path=None, record_mode="disabled")  # live traffic; nothing counted
     if session is None:
         raise pytest.UsageError(
             "the twreplay fixture needs pytest-recording's cassette; is recording disabled"

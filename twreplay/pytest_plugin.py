@@ -13,6 +13,7 @@ VCR instances gets twreplay's behaviour (matching, scrubbing, validation, synthe
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -92,8 +93,16 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
         return
     from .replay import use_cassette
 
-    settings = use_cassette(None, **_options(item))
-    item.stash[_SESSION_KEY] = settings.attach(vcr)
+    options = _options(item)
+    mode = options.pop("record_mode", None)
+    if mode:
+        options["record_mode"] = mode
+        vcr.record_mode = "all" if mode == "rewrite" else mode
+    settings = use_cassette(None, **options)
+    session = settings.attach(vcr)
+    if mode:
+        session.record_mode = mode
+    item.stash[_SESSION_KEY] = session
 
 
 def _options(item: pytest.Item) -> dict[str, Any]:
@@ -109,7 +118,13 @@ def _options(item: pytest.Item) -> dict[str, Any]:
     validate = item.config.getoption("--twreplay-validate")
     if validate:
         options["validate"] = validate
-    options.pop("record_mode", None)  # pytest-recording's --record-mode owns it
+    # record mode: --record-mode (pytest-recording's) and a vcr marker's own record_mode win;
+    # below them the twreplay marker, twreplay_config, then $TWREPLAY_RECORD_MODE
+    vcr_sets_mode = any("record_mode" in m.kwargs for m in item.iter_markers("vcr"))
+    if item.config.getoption("--record-mode") is not None or vcr_sets_mode:
+        options.pop("record_mode", None)
+    elif "record_mode" not in options and os.environ.get("TWREPLAY_RECORD_MODE"):
+        options["record_mode"] = os.environ["TWREPLAY_RECORD_MODE"]
     return options
 
 
